@@ -1,0 +1,41 @@
+// Public entry points of an active chatbot: for WhatsApp a wa.me link (digits only, with the
+// start keyword prefilled); a test sender's entry points are never shareable.
+import lpn from 'google-libphonenumber';
+import type { ChatbotStatus, Sender } from '../../api/schema.ts';
+
+const phoneUtil = lpn.PhoneNumberUtil.getInstance();
+
+/** The E.164 digits of a phone number ("+385 91 123 4567" -> "385911234567"), or undefined. */
+export function e164Digits(address: string): string | undefined {
+  try {
+    const n = phoneUtil.parse(address, 'ZZ');
+    if (!phoneUtil.isPossibleNumber(n)) return undefined;
+    return phoneUtil.format(n, lpn.PhoneNumberFormat.E164).slice(1);
+  } catch {
+    return undefined;
+  }
+}
+
+export function whatsappLink(address: string, startKeyword?: string): string | undefined {
+  const digits = e164Digits(address);
+  if (!digits) return undefined;
+  return startKeyword
+    ? `https://wa.me/${digits}?text=${encodeURIComponent(startKeyword)}`
+    : `https://wa.me/${digits}`;
+}
+
+export function entryPointsFor(sender: Sender, startKeyword?: string): ChatbotStatus['entryPoints'] {
+  const shareable = sender.spec.test !== true;
+  switch (sender.spec.channel) {
+    case 'WhatsApp': {
+      const link = whatsappLink(sender.spec.address, startKeyword);
+      return { whatsapp: link ? { link, shareable } : { shareable } };
+    }
+    case 'Telegram':
+      return { telegram: { link: `https://t.me/${sender.spec.address.replace(/^@/, '')}`, shareable } };
+    case 'Messenger':
+      return { messenger: { link: `https://m.me/${sender.spec.address}`, shareable } };
+    default:
+      return { [sender.spec.channel.toLowerCase()]: { shareable } };
+  }
+}

@@ -1,0 +1,147 @@
+// An informer that survives errors: client-node's ListWatch stops on a watch or list error,
+// so it is restarted with exponential backoff; a periodic resync replays every object.
+import {
+  ADD,
+  DELETE,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  makeInformer,
+  UPDATE,
+} from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+
+/** Our API types keep metadata times as the strings the API sends; client-node types them as Date. */
+export type ApiObject = { metadata?: { name?: string; namespace?: string } };
+
+export interface InformerOptions<T extends ApiObject> {
+  kc: KubeConfig;
+  name: string;
+  path: string;
+  list: () => Promise<KubernetesListObject<KubernetesObject>>;
+  logger: Logger;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Replays every cached object to the handlers this often (0 = never). */
+  resyncMs?: number;
+  onRestart?: () => void;
+}
+
+export interface Handlers<T> {
+  add?(obj: T): void;
+  update?(obj: T, old?: T): void;
+  delete?(obj: T): void;
+  /** Called for every object at each resync. */
+  resync?(obj: T): void;
+}
+
+export class ResilientInformer<T extends ApiObject> {
+  private readonly inner;
+  private stopped = false;
+  private backoffMs: number;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private synced = false;
+  private errors = 0;
+  private readonly handlers: Handlers<T>[] = [];
+
+  constructor(private readonly opts: InformerOptions<T>) {
+    this.backoffMs = opts.minBackoffMs ?? 500;
+    this.inner = makeInformer<KubernetesObject>(opts.kc, opts.path, opts.list);
+    this.inner.on(ADD, (o) => this.each((h) => h.add?.(o as T)));
+    this.inner.on(UPDATE, (o) => this.each((h) => h.update?.(o as T)));
+    this.inner.on(DELETE, (o) => this.each((h) => h.delete?.(o as T)));
+    this.inner.on('connect', () => {
+      this.backoffMs = opts.minBackoffMs ?? 500;
+    });
+    this.inner.on('error', (err) => this.onError(err));
+  }
+
+  on(h: Handlers<T>): void {
+    this.handlers.push(h);
+  }
+
+  private each(fn: (h: Handlers<T>) => void) {
+    for (const h of this.handlers) {
+      try {
+        fn(h);
+      } catch (err) {
+        this.opts.logger.error({ err, informer: this.opts.name }, 'informer handler failed');
+      }
+    }
+  }
+
+  /** Starts (or restarts) the list+watch; ListWatch.start resolves even when its list failed. */
+  private attempt() {
+    const errorsBefore = this.errors;
+    this.inner.start().then(
+      () => {
+        if (this.errors === errorsBefore) this.markSynced();
+      },
+      (e) => this.onError(e),
+    );
+  }
+
+  private onError(err: unknown) {
+    this.errors++;
+    if (this.stopped) return;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, this.opts.maxBackoffMs ?? 30_000);
+    this.opts.logger.warn(
+      { err: String(err), informer: this.opts.name, retryInMs: delay },
+      'informer stopped; restarting',
+    );
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (this.stopped) return;
+      this.opts.onRestart?.();
+      this.attempt();
+    }, delay);
+  }
+
+  private markSynced() {
+    if (this.synced) return;
+    this.synced = true;
+    const every = this.opts.resyncMs ?? 0;
+    if (every > 0) {
+      this.resyncTimer = setInterval(() => {
+        for (const o of this.inner.list()) this.each((h) => h.resync?.(o as T));
+      }, every);
+      this.resyncTimer.unref();
+    }
+  }
+
+  /** Resolves once the first list has been loaded (retrying errors until then). */
+  async start(): Promise<void> {
+    this.stopped = false;
+    const ready = new Promise<void>((ok) => {
+      const check = setInterval(() => {
+        if (this.synced || this.stopped) {
+          clearInterval(check);
+          ok();
+        }
+      }, 50);
+    });
+    this.attempt();
+    await ready;
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.resyncTimer);
+    await this.inner.stop();
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.inner.get(name, namespace) as T | undefined;
+  }
+
+  list(namespace?: string): T[] {
+    return this.inner.list(namespace) as unknown as T[];
+  }
+}

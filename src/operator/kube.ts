@@ -1,0 +1,57 @@
+// API coordinates and the few client-node calls the operator makes.
+import {
+  CustomObjectsApi,
+  EventsV1Api,
+  type KubeConfig,
+  type KubernetesObject,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../api/schema.ts';
+
+export const FIELD_MANAGER = 'chatbot-operator';
+export const CONTROLLER_NAME = 'chatbots.dev/operator';
+export const PLURAL = { Chatbot: 'chatbots', Sender: 'senders' } as const;
+
+export const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export function objectKey(o: { metadata?: { name?: string; namespace?: string } }): string {
+  return `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf('/');
+  return { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/** The HTTP status of a client-node error, if it has one. */
+export function httpStatus(err: unknown): number | undefined {
+  const e = err as { code?: unknown; statusCode?: unknown };
+  if (typeof e?.code === 'number') return e.code;
+  if (typeof e?.statusCode === 'number') return e.statusCode;
+  return undefined;
+}
+
+export interface Clients {
+  kc: KubeConfig;
+  custom: CustomObjectsApi;
+  events: EventsV1Api;
+}
+
+export function makeClients(kc: KubeConfig): Clients {
+  return { kc, custom: kc.makeApiClient(CustomObjectsApi), events: kc.makeApiClient(EventsV1Api) };
+}
+
+/** List path for a kind: all namespaces, or one. */
+export function collectionPath(plural: string, namespace?: string): string {
+  return namespace
+    ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}`
+    : `/apis/${GROUP}/${VERSION}/${plural}`;
+}
+
+export function listFn(custom: CustomObjectsApi, plural: string, namespace?: string) {
+  return () =>
+    namespace
+      ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural })
+      : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural });
+}

@@ -1,0 +1,6 @@
+// JSON logs (pino): one line per decision, with namespace/name/generation/reason.
+import { type Logger, pino } from 'pino';
+
+export function makeLogger(level = process.env.LOG_LEVEL ?? 'info', name = 'chatbot-operator'): Logger {
+  return pino({ name, level, base: { pid: process.pid } });
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// The operator's entry point: flags and env, the real clock, signals.
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { RealClock } from '../core/clock.ts';
+import { makeLogger } from './logger.ts';
+import { Manager } from './manager.ts';
+
+const USAGE = `chatbot-operator [flags]
+  --kubeconfig PATH          kubeconfig (env KUBECONFIG; default: in-cluster, then ~/.kube/config)
+  --namespaces a,b           namespaces to watch (env WATCH_NAMESPACES; default: all)
+  --pod-namespace NS         the operator's namespace for Leases (env POD_NAMESPACE; default chatbot-system)
+  --workers N                concurrent reconciles (env WORKERS; default 2)
+  --leader-elect=false       turn leader election off (env LEADER_ELECT; default true)
+  --lease-duration SECONDS   leader Lease duration (default 15)
+  --health-port PORT         /healthz, /readyz, /metrics (env HEALTH_PORT; default 8081; 0 = any free port)
+  --health-host HOST         address to listen on (env HEALTH_HOST; default 127.0.0.1; 0.0.0.0 in a Pod)
+  --identity ID              leader-election identity (env POD_NAME; default hostname_pid)
+  --log-level LEVEL          pino level (env LOG_LEVEL; default info)`;
+
+const { values } = parseArgs({
+  options: {
+    kubeconfig: { type: 'string' },
+    namespaces: { type: 'string' },
+    'pod-namespace': { type: 'string' },
+    workers: { type: 'string' },
+    'leader-elect': { type: 'string' },
+    'lease-duration': { type: 'string' },
+    'health-port': { type: 'string' },
+    'health-host': { type: 'string' },
+    identity: { type: 'string' },
+    'log-level': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const logger = makeLogger(values['log-level']);
+const kc = new KubeConfig();
+const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG;
+if (kubeconfig) kc.loadFromFile(kubeconfig);
+else kc.loadFromDefault();
+
+const num = (v: string | undefined, dflt: number, what: string) => {
+  const n = v === undefined || v === '' ? dflt : Number(v);
+  if (!Number.isFinite(n) || n < 0) {
+    logger.fatal(`--${what} must be a non-negative number, got ${v}`);
+    process.exit(2);
+  }
+  return n;
+};
+const namespaces = (values.namespaces ?? process.env.WATCH_NAMESPACES ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+const leaseSeconds = num(values['lease-duration'], 15, 'lease-duration');
+const manager = new Manager({
+  kc,
+  clock: new RealClock(),
+  logger,
+  namespaces,
+  podNamespace: values['pod-namespace'] ?? process.env.POD_NAMESPACE ?? 'chatbot-system',
+  workers: num(values.workers ?? process.env.WORKERS, 2, 'workers') || 1,
+  leaderElection: (values['leader-elect'] ?? process.env.LEADER_ELECT ?? 'true') !== 'false',
+  leaseDurationMs: leaseSeconds * 1000,
+  renewDeadlineMs: Math.round(leaseSeconds * 1000 * (2 / 3)),
+  retryPeriodMs: Math.max(200, Math.round(leaseSeconds * 1000 * (2 / 15))),
+  identity: values.identity ?? process.env.POD_NAME,
+  healthPort: num(values['health-port'] ?? process.env.HEALTH_PORT, 8081, 'health-port'),
+  healthHost: values['health-host'] ?? process.env.HEALTH_HOST ?? '127.0.0.1',
+  onLostLeadership: () => {
+    if (stopping) return;
+    logger.error('leadership lost: exiting so that a fresh start rebuilds every cache');
+    process.exit(1);
+  },
+});
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const force = setTimeout(() => process.exit(1), 20_000);
+  force.unref();
+  await manager.stop();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('unhandledRejection', (err) => logger.error({ err: String(err) }, 'unhandled rejection'));
+
+manager.start().catch((err) => {
+  logger.fatal({ err: String(err) }, 'operator failed to start');
+  process.exit(1);
+});
