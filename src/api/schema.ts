@@ -350,6 +350,7 @@ export const ChatbotStatus = Type.Object({
     Type.Array(
       Type.Object({
         revision: name('Revision whose sessions are draining.'),
+        since: Type.Optional(Time('When the drain started.')),
         until: Time('When its open sessions are closed.'),
         reason: literalUnion(['Redeploy', 'TakenOver', 'Deactivated'] as const, 'Why it drains.'),
       }),

@@ -11,20 +11,21 @@ export class InformerSet<T extends ApiObject> implements Cache<T> {
   private readonly byNamespace = new Map<string, ResilientInformer<T>>();
   private readonly all: ResilientInformer<T>[] = [];
 
+  /** `source(ns)` gives the list path and list call for one namespace (undefined: all). */
   constructor(
     clients: Clients,
-    plural: string,
+    name: string,
     namespaces: string[],
+    source: (ns: string | undefined) => Pick<InformerOptions<T>, 'path' | 'list' | 'labelSelector'>,
     base: Omit<InformerOptions<T>, 'kc' | 'name' | 'path' | 'list'>,
   ) {
     const targets = namespaces.length > 0 ? namespaces : [undefined];
     for (const ns of targets) {
       const inf = new ResilientInformer<T>({
         ...base,
+        ...source(ns),
         kc: clients.kc,
-        name: `${plural}${ns ? `@${ns}` : ''}`,
-        path: collectionPath(plural, ns),
-        list: listFn(clients.custom, plural, ns) as InformerOptions<T>['list'],
+        name: `${name}${ns ? `@${ns}` : ''}`,
       });
       this.all.push(inf);
       if (ns) this.byNamespace.set(ns, inf);

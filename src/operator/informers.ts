@@ -19,6 +19,7 @@ export interface InformerOptions<T extends ApiObject> {
   name: string;
   path: string;
   list: () => Promise<KubernetesListObject<KubernetesObject>>;
+  labelSelector?: string;
   logger: Logger;
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -47,7 +48,7 @@ export class ResilientInformer<T extends ApiObject> {
 
   constructor(private readonly opts: InformerOptions<T>) {
     this.backoffMs = opts.minBackoffMs ?? 500;
-    this.inner = makeInformer<KubernetesObject>(opts.kc, opts.path, opts.list);
+    this.inner = makeInformer<KubernetesObject>(opts.kc, opts.path, opts.list, opts.labelSelector);
     this.inner.on(ADD, (o) => this.each((h) => h.add?.(o as T)));
     this.inner.on(UPDATE, (o) => this.each((h) => h.update?.(o as T)));
     this.inner.on(DELETE, (o) => this.each((h) => h.delete?.(o as T)));

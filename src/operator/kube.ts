@@ -1,5 +1,7 @@
 // API coordinates and the few client-node calls the operator makes.
 import {
+  AppsV1Api,
+  CoordinationV1Api,
   CustomObjectsApi,
   EventsV1Api,
   type KubeConfig,
@@ -36,17 +38,35 @@ export interface Clients {
   kc: KubeConfig;
   custom: CustomObjectsApi;
   events: EventsV1Api;
+  coordination: CoordinationV1Api;
+  apps: AppsV1Api;
 }
 
 export function makeClients(kc: KubeConfig): Clients {
-  return { kc, custom: kc.makeApiClient(CustomObjectsApi), events: kc.makeApiClient(EventsV1Api) };
+  return {
+    kc,
+    custom: kc.makeApiClient(CustomObjectsApi),
+    events: kc.makeApiClient(EventsV1Api),
+    coordination: kc.makeApiClient(CoordinationV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+  };
 }
+
+export const REVISION_LABEL = 'chatbots.dev/chatbot';
 
 /** List path for a kind: all namespaces, or one. */
 export function collectionPath(plural: string, namespace?: string): string {
   return namespace
     ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}`
     : `/apis/${GROUP}/${VERSION}/${plural}`;
+}
+
+/** Informer source for one of our kinds. */
+export function customSource(clients: Clients, plural: string) {
+  return (ns: string | undefined) => ({
+    path: collectionPath(plural, ns),
+    list: listFn(clients.custom, plural, ns),
+  });
 }
 
 export function listFn(custom: CustomObjectsApi, plural: string, namespace?: string) {

@@ -1,17 +1,18 @@
 // Wires informers, the work queue, the reconciler, leader election, metrics and health.
 import { hostname } from 'node:os';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, V1ControllerRevision, V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Chatbot, Sender } from '../api/schema.ts';
+import { LEASE_LABEL, senderLeaseName } from '../core/claims/claim.ts';
 import type { Clock } from '../core/clock.ts';
 import { InformerSet } from './cache.ts';
 import { EventRecorder } from './events.ts';
 import { startHealthServer } from './health.ts';
-import { makeClients, objectKey, PLURAL } from './kube.ts';
+import { customSource, makeClients, objectKey, PLURAL, REVISION_LABEL } from './kube.ts';
 import { LeaderElector } from './leader-election.ts';
 import { OperatorMetrics } from './metrics.ts';
 import { runWorkers, WorkQueue } from './queue.ts';
-import { ChatbotReconciler, ConflictError } from './reconciler.ts';
+import { ChatbotReconciler, ConflictError, SENDER_KEY_PREFIX } from './reconciler.ts';
 
 export interface ManagerOptions {
   kc: KubeConfig;
@@ -41,6 +42,8 @@ export class Manager {
   readonly identity: string;
   private readonly chatbots: InformerSet<Chatbot>;
   private readonly senders: InformerSet<Sender>;
+  private readonly leases: InformerSet<V1Lease>;
+  private readonly revisions: InformerSet<V1ControllerRevision>;
   private readonly reconciler: ChatbotReconciler;
   private elector: LeaderElector | undefined;
   private stopWorkers: (() => Promise<void>) | undefined;
@@ -57,13 +60,58 @@ export class Manager {
       metrics: { onDepth: (d) => this.metrics.queueDepth.set(d) },
     });
     const base = { logger: log, resyncMs: opts.resyncMs ?? 10 * 60_000 };
-    this.chatbots = new InformerSet<Chatbot>(clients, PLURAL.Chatbot, opts.namespaces ?? [], base);
-    this.senders = new InformerSet<Sender>(clients, PLURAL.Sender, opts.namespaces ?? [], base);
+    const namespaces = opts.namespaces ?? [];
+    this.chatbots = new InformerSet<Chatbot>(
+      clients,
+      'chatbots',
+      namespaces,
+      customSource(clients, PLURAL.Chatbot),
+      base,
+    );
+    this.senders = new InformerSet<Sender>(
+      clients,
+      'senders',
+      namespaces,
+      customSource(clients, PLURAL.Sender),
+      base,
+    );
+    // Sender Leases live in the operator's own namespace, whatever namespaces are watched.
+    const leaseSelector = `${LEASE_LABEL}=true`;
+    this.leases = new InformerSet<V1Lease>(
+      clients,
+      'leases',
+      [opts.podNamespace],
+      (ns) => ({
+        path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`,
+        labelSelector: leaseSelector,
+        list: () =>
+          clients.coordination.listNamespacedLease({ namespace: ns ?? '', labelSelector: leaseSelector }),
+      }),
+      base,
+    );
+    const revSelector = REVISION_LABEL;
+    this.revisions = new InformerSet<V1ControllerRevision>(
+      clients,
+      'controllerrevisions',
+      namespaces,
+      (ns) => ({
+        path: ns ? `/apis/apps/v1/namespaces/${ns}/controllerrevisions` : '/apis/apps/v1/controllerrevisions',
+        labelSelector: revSelector,
+        list: () =>
+          ns
+            ? clients.apps.listNamespacedControllerRevision({ namespace: ns, labelSelector: revSelector })
+            : clients.apps.listControllerRevisionForAllNamespaces({ labelSelector: revSelector }),
+      }),
+      base,
+    );
     const recorder = new EventRecorder(clients.events, opts.clock, this.identity, log);
     this.reconciler = new ChatbotReconciler({
       clients,
       chatbots: this.chatbots,
       senders: this.senders,
+      leases: this.leases,
+      revisions: this.revisions,
+      leaseNamespace: opts.podNamespace,
       clock: opts.clock,
       recorder,
       logger: log,
@@ -81,14 +129,36 @@ export class Manager {
         this.queue.add(objectKey(o));
       },
     });
-    // A Sender change re-validates the chatbots that name it.
-    const senderChanged = (s: Sender) => {
-      const ns = s.metadata.namespace ?? '';
+    // A Sender change re-validates the chatbots that name it, and refreshes its own status.
+    const senderChanged = (sd: Sender) => {
+      const ns = sd.metadata.namespace ?? '';
       for (const cb of this.chatbots.list(ns)) {
-        if (cb.spec?.senderRef?.name === s.metadata.name) enqueue(cb);
+        if (cb.spec?.senderRef?.name === sd.metadata.name) enqueue(cb);
+      }
+      this.queue.add(SENDER_KEY_PREFIX + objectKey(sd));
+    };
+    this.senders.on({
+      add: senderChanged,
+      update: senderChanged,
+      delete: senderChanged,
+      resync: senderChanged,
+    });
+    // A sender Lease change wakes its holder, every bot that competes for it and its Senders.
+    const leaseChanged = (l: V1Lease) => {
+      const name = l.metadata?.name ?? '';
+      if (l.spec?.holderIdentity) this.queue.add(l.spec.holderIdentity);
+      for (const k of this.reconciler.claimantsOf(name)) this.queue.add(k);
+      for (const sd of this.senders.list()) {
+        if (senderLeaseName(sd) === name) this.queue.add(SENDER_KEY_PREFIX + objectKey(sd));
       }
     };
-    this.senders.on({ add: senderChanged, update: senderChanged, delete: senderChanged });
+    this.leases.on({ add: leaseChanged, update: leaseChanged, delete: leaseChanged });
+    // A revision deleted behind our back is created again.
+    const revisionChanged = (r: V1ControllerRevision) => {
+      const bot = r.metadata?.labels?.[REVISION_LABEL];
+      if (bot) this.queue.add(`${r.metadata?.namespace ?? ''}/${bot}`);
+    };
+    this.revisions.on({ delete: revisionChanged });
   }
 
   get isLeader(): boolean {
@@ -96,7 +166,7 @@ export class Manager {
   }
 
   ready(): boolean {
-    return this.chatbots.hasSynced() && this.senders.hasSynced();
+    return [this.chatbots, this.senders, this.leases, this.revisions].every((i) => i.hasSynced());
   }
 
   async start(): Promise<void> {
@@ -110,7 +180,7 @@ export class Manager {
       });
       opts.logger.info({ port: this.health.port }, 'health and metrics server listening');
     }
-    await Promise.all([this.chatbots.start(), this.senders.start()]);
+    await Promise.all([this.chatbots, this.senders, this.leases, this.revisions].map((i) => i.start()));
     opts.logger.info({ identity: this.identity }, 'caches synced');
     if (opts.leaderElection === false) {
       this.startLeading();
@@ -150,6 +220,7 @@ export class Manager {
       },
     });
     for (const cb of this.chatbots.list()) this.queue.add(objectKey(cb));
+    for (const sd of this.senders.list()) this.queue.add(SENDER_KEY_PREFIX + objectKey(sd));
   }
 
   private async reconcileKey(key: string) {
@@ -184,7 +255,7 @@ export class Manager {
   async stop(): Promise<void> {
     await this.stopLeading();
     await this.elector?.release();
-    await Promise.all([this.chatbots.stop(), this.senders.stop()]);
+    await Promise.all([this.chatbots, this.senders, this.leases, this.revisions].map((i) => i.stop()));
     await this.health?.app.close();
   }
 }

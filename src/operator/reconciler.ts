@@ -1,15 +1,39 @@
 // The reconcile shell: read the caches once, decide() in a pure function, apply the plan
-// (status through /status only when it changed, then events), requeue at the next edge.
+// (finalizer, ControllerRevision, sender Lease, status through /status only when it changed,
+// events, pruning), requeue at the next schedule edge or drain deadline.
+import type { V1ControllerRevision, V1Lease } from '@kubernetes/client-node';
+import { V1MicroTime } from '@kubernetes/client-node';
 import equal from 'fast-deep-equal';
 import jsonMergePatch from 'json-merge-patch';
 import type { Logger } from 'pino';
-import { type Chatbot, GROUP, type Issue, type Sender, VERSION } from '../api/schema.ts';
+import { API_VERSION, type Chatbot, GROUP, type Issue, type Sender, VERSION } from '../api/schema.ts';
+import {
+  ANN_ADDRESS,
+  ANN_CHANNEL,
+  ANN_CREATED,
+  ANN_MOMENT,
+  type Claim,
+  LEASE_LABEL,
+  type LeaseView,
+  leaseView,
+  senderLeaseName,
+} from '../core/claims/claim.ts';
 import type { Clock } from '../core/clock.ts';
-import { decide } from '../core/lifecycle/decide.ts';
+import { rfc3339 } from '../core/conditions.ts';
+import {
+  type ClaimsView,
+  chatbotKey,
+  claimOf,
+  decide,
+  type LeaseOp,
+  type Plan,
+  SENDER_FINALIZER,
+} from '../core/lifecycle/decide.ts';
+import type { RevisionInfo } from '../core/lifecycle/revisions.ts';
 import { validateChatbot } from '../core/validation/index.ts';
 import type { Cache } from './cache.ts';
 import type { EventRecorder } from './events.ts';
-import { type Clients, httpStatus, mergePatch, PLURAL, splitKey } from './kube.ts';
+import { type Clients, httpStatus, mergePatch, PLURAL, REVISION_LABEL, splitKey } from './kube.ts';
 import type { OperatorMetrics } from './metrics.ts';
 
 export interface ReconcileResult {
@@ -32,20 +56,31 @@ export interface ReconcilerDeps {
   clients: Clients;
   chatbots: Cache<Chatbot>;
   senders: Cache<Sender>;
+  leases: Cache<V1Lease>;
+  revisions: Cache<V1ControllerRevision>;
+  /** The operator's namespace, where sender Leases live. */
+  leaseNamespace: string;
   clock: Clock;
   recorder: EventRecorder;
   logger: Logger;
   metrics?: OperatorMetrics;
+  /** Asks for another key to be reconciled (a Sender whose holder changed). */
+  enqueue?: (key: string) => void;
 }
+
+export const SENDER_KEY_PREFIX = 'sender:';
 
 export class ChatbotReconciler {
   private readonly memo = new Map<string, MemoEntry>();
+  /** Which chatbots compete for which sender Lease (kept as they are reconciled). */
+  private readonly claimants = new Map<string, Set<string>>();
+  private readonly leaseOf = new Map<string, string>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
   /** Validation is pure but not free (intent matching): reuse it while nothing it reads changed. */
   private issuesFor(chatbot: Chatbot, sender: Sender | undefined): Issue[] {
-    const uid = chatbot.metadata.uid ?? `${chatbot.metadata.namespace}/${chatbot.metadata.name}`;
+    const uid = chatbot.metadata.uid ?? chatbotKey(chatbot);
     const hit = this.memo.get(uid);
     const generation = chatbot.metadata.generation;
     const senderGeneration = sender?.metadata.generation;
@@ -64,20 +99,117 @@ export class ChatbotReconciler {
     return issues;
   }
 
+  private senderOf(chatbot: Chatbot): Sender | undefined {
+    const ref = chatbot.spec?.senderRef?.name;
+    return ref ? this.deps.senders.get(ref, chatbot.metadata.namespace ?? '') : undefined;
+  }
+
+  private errorsOf(chatbot: Chatbot): number {
+    return this.issuesFor(chatbot, this.senderOf(chatbot)).filter((i) => i.severity === 'Error').length;
+  }
+
+  /** Chatbot keys to reconcile when this sender Lease changes. */
+  claimantsOf(leaseName: string): string[] {
+    return [...(this.claimants.get(leaseName) ?? [])];
+  }
+
   forget(chatbot: Chatbot): void {
     if (chatbot.metadata.uid) this.memo.delete(chatbot.metadata.uid);
   }
 
+  private track(key: string, leaseName: string | undefined) {
+    const before = this.leaseOf.get(key);
+    if (before === leaseName) return;
+    if (before) this.claimants.get(before)?.delete(key);
+    if (leaseName) {
+      this.leaseOf.set(key, leaseName);
+      if (!this.claimants.has(leaseName)) this.claimants.set(leaseName, new Set());
+      this.claimants.get(leaseName)!.add(key);
+    } else {
+      this.leaseOf.delete(key);
+    }
+  }
+
+  private leasesHeldBy(key: string): V1Lease[] {
+    return this.deps.leases.list(this.deps.leaseNamespace).filter((l) => l.spec?.holderIdentity === key);
+  }
+
+  private observeClaims(chatbot: Chatbot, sender: Sender | undefined, now: Date): ClaimsView | undefined {
+    const { chatbots, leases, leaseNamespace } = this.deps;
+    const key = chatbotKey(chatbot);
+    const usable = sender && sender.spec.channel === chatbot.spec?.channel;
+    const leaseName = usable ? senderLeaseName(sender) : undefined;
+    this.track(key, leaseName);
+    if (!leaseName) {
+      const held = this.leasesHeldBy(key)[0];
+      return held ? { lease: leaseView(held), rivals: [] } : undefined;
+    }
+    const raw = leases.get(leaseName, leaseNamespace);
+    const lease: LeaseView = raw ? leaseView(raw) : { name: leaseName, transitions: 0 };
+    const rivals: Claim[] = [];
+    for (const k of this.claimantsOf(leaseName)) {
+      if (k === key) continue;
+      const { namespace, name } = splitKey(k);
+      const other = chatbots.get(name, namespace);
+      const otherSender = other && this.senderOf(other);
+      if (!other || !otherSender || otherSender.spec.channel !== other.spec?.channel) continue;
+      if (senderLeaseName(otherSender) !== leaseName) continue;
+      const c = claimOf(other, this.errorsOf(other), now);
+      if (c) rivals.push(c);
+    }
+    const view: ClaimsView = { lease, rivals };
+    if (lease.holder && lease.holder !== key) {
+      const { namespace, name } = splitKey(lease.holder);
+      const holder = chatbots.get(name, namespace);
+      if (holder) {
+        if (holder.spec?.takeover) view.holderTakeover = holder.spec.takeover;
+        // A holder that no longer wants the sender (deactivated, deleted) has no claim left.
+        if (lease.claim && claimOf(holder, this.errorsOf(holder), now)) view.holderClaim = lease.claim;
+      }
+    }
+    return view;
+  }
+
+  private revisionsOf(chatbot: Chatbot): RevisionInfo[] {
+    return this.deps.revisions
+      .list(chatbot.metadata.namespace ?? '')
+      .filter(
+        (r) =>
+          r.metadata?.labels?.[REVISION_LABEL] === chatbot.metadata.name &&
+          r.metadata?.ownerReferences?.some((o) => o.uid === chatbot.metadata.uid),
+      )
+      .map((r) => ({ name: r.metadata?.name ?? '', revision: Number(r.revision ?? 0) }));
+  }
+
   async reconcile(key: string): Promise<ReconcileResult> {
+    if (key.startsWith(SENDER_KEY_PREFIX)) return this.reconcileSender(key.slice(SENDER_KEY_PREFIX.length));
     const { namespace, name } = splitKey(key);
-    const { chatbots, senders, clock, clients, recorder, logger, metrics } = this.deps;
-    const chatbot = chatbots.get(name, namespace);
-    if (!chatbot) return {};
+    const { chatbots, clock, logger, metrics } = this.deps;
+    const cached = chatbots.get(name, namespace);
+    if (!cached) {
+      // Deleted: let go of anything it still held (a Lease survives its holder otherwise).
+      this.track(key, undefined);
+      for (const l of this.leasesHeldBy(key))
+        await this.writeLease(leaseView(l), { op: 'release' }, undefined);
+      return {};
+    }
+    let chatbot = cached;
     const now = clock.now();
-    const ref = chatbot.spec?.senderRef?.name;
-    const sender = ref ? senders.get(ref, namespace) : undefined;
+    const sender = this.senderOf(chatbot);
     const issues = this.issuesFor(chatbot, sender);
-    const plan = decide({ chatbot, sender, issues }, now);
+    const claims = this.observeClaims(chatbot, sender, now);
+    const revisions = this.revisionsOf(chatbot);
+    const plan = decide({ chatbot, sender, issues, ...(claims ? { claims } : {}), revisions }, now);
+
+    // A Lease still held for a sender this bot no longer uses is released first.
+    const current = claims?.lease?.name;
+    for (const l of this.leasesHeldBy(key)) {
+      if (l.metadata?.name !== current) await this.writeLease(leaseView(l), { op: 'release' }, undefined);
+    }
+
+    if (plan.finalizer === 'add') chatbot = await this.setFinalizer(chatbot, true);
+    if (plan.createRevision) await this.createRevision(chatbot, plan.createRevision, revisions);
+    if (plan.lease && claims?.lease) await this.writeLease(claims.lease, plan.lease, sender);
 
     const log = {
       namespace,
@@ -87,29 +219,193 @@ export class ChatbotReconciler {
       reason: plan.reason,
     };
     if (!equal(plan.status, chatbot.status ?? {})) {
-      const patch = {
-        metadata: { resourceVersion: chatbot.metadata.resourceVersion },
-        status: jsonMergePatch.generate(chatbot.status ?? {}, plan.status) ?? {},
-      };
-      try {
-        await clients.custom.patchNamespacedCustomObjectStatus(
-          { group: GROUP, version: VERSION, namespace, plural: PLURAL.Chatbot, name, body: patch },
-          mergePatch(),
-        );
-      } catch (err) {
-        const code = httpStatus(err);
-        if (code === 404) return {};
-        if (code === 409) throw new ConflictError(`${key}: status was changed by someone else; retrying`);
-        throw err;
-      }
-      if (plan.status.state !== chatbot.status?.state && plan.lateEdge) {
+      await this.writeStatus(chatbot, plan);
+      if (plan.status.state !== cached.status?.state && plan.lateEdge) {
         metrics?.scheduleLateness.observe((now.getTime() - plan.lateEdge.getTime()) / 1000);
       }
-      for (const ev of plan.events) await recorder.record(chatbot, ev);
+      for (const ev of plan.events) await this.deps.recorder.record(chatbot, ev);
       logger.info({ ...log, events: plan.events.map((e) => e.reason) }, 'status updated');
     } else {
       logger.debug(log, 'status unchanged');
     }
+    for (const r of plan.pruneRevisions) await this.deleteRevision(namespace, r);
+    if (plan.finalizer === 'remove') await this.setFinalizer(chatbot, false);
     return plan.nextWakeAt ? { requeueAfterMs: Math.max(0, plan.nextWakeAt.getTime() - now.getTime()) } : {};
+  }
+
+  private async writeStatus(chatbot: Chatbot, plan: Plan) {
+    const { namespace = '', name = '' } = chatbot.metadata;
+    const patch = {
+      metadata: { resourceVersion: chatbot.metadata.resourceVersion },
+      status: jsonMergePatch.generate(chatbot.status ?? {}, plan.status) ?? {},
+    };
+    try {
+      await this.deps.clients.custom.patchNamespacedCustomObjectStatus(
+        { group: GROUP, version: VERSION, namespace, plural: PLURAL.Chatbot, name, body: patch },
+        mergePatch(),
+      );
+    } catch (err) {
+      throw this.classify(err, `${namespace}/${name} status`);
+    }
+  }
+
+  private classify(err: unknown, what: string): Error {
+    const code = httpStatus(err);
+    if (code === 409) return new ConflictError(`${what}: changed by someone else; retrying`);
+    return err instanceof Error ? err : new Error(String(err));
+  }
+
+  private async setFinalizer(chatbot: Chatbot, present: boolean): Promise<Chatbot> {
+    const { namespace = '', name = '' } = chatbot.metadata;
+    const others = (chatbot.metadata.finalizers ?? []).filter((f) => f !== SENDER_FINALIZER);
+    const finalizers = present ? [...others, SENDER_FINALIZER] : others;
+    try {
+      return (await this.deps.clients.custom.patchNamespacedCustomObject(
+        {
+          group: GROUP,
+          version: VERSION,
+          namespace,
+          plural: PLURAL.Chatbot,
+          name,
+          body: { metadata: { resourceVersion: chatbot.metadata.resourceVersion, finalizers } },
+        },
+        mergePatch(),
+      )) as Chatbot;
+    } catch (err) {
+      if (httpStatus(err) === 404) return chatbot;
+      throw this.classify(err, `${namespace}/${name} finalizer`);
+    }
+  }
+
+  private async createRevision(chatbot: Chatbot, name: string, existing: RevisionInfo[]) {
+    const namespace = chatbot.metadata.namespace ?? '';
+    const body: V1ControllerRevision = {
+      apiVersion: 'apps/v1',
+      kind: 'ControllerRevision',
+      metadata: {
+        name,
+        namespace,
+        labels: { [REVISION_LABEL]: chatbot.metadata.name ?? '' },
+        ownerReferences: [
+          {
+            apiVersion: API_VERSION,
+            kind: 'Chatbot',
+            name: chatbot.metadata.name ?? '',
+            uid: chatbot.metadata.uid ?? '',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+      },
+      data: {
+        definition: chatbot.spec?.definition,
+        channel: chatbot.spec?.channel,
+        sessionTimeout: chatbot.spec?.sessionTimeout,
+        startKeyword: chatbot.spec?.startKeyword,
+      },
+      revision: Math.max(0, ...existing.map((r) => r.revision)) + 1,
+    };
+    try {
+      await this.deps.clients.apps.createNamespacedControllerRevision({ namespace, body });
+    } catch (err) {
+      if (httpStatus(err) !== 409) throw err; // 409: it exists (same content, same name)
+    }
+  }
+
+  private async deleteRevision(namespace: string, name: string) {
+    try {
+      await this.deps.clients.apps.deleteNamespacedControllerRevision({ namespace, name });
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+    }
+  }
+
+  /** Writes the sender Lease with a resourceVersion precondition: a 409 means decide again. */
+  private async writeLease(view: LeaseView, op: LeaseOp, sender: Sender | undefined) {
+    const { coordination } = this.deps.clients;
+    const namespace = this.deps.leaseNamespace;
+    const raw = this.deps.leases.get(view.name, namespace);
+    const now = new V1MicroTime(this.deps.clock.now().getTime());
+    const base: V1Lease = raw
+      ? structuredClone(raw)
+      : {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name: view.name, namespace, labels: { [LEASE_LABEL]: 'true' } },
+          spec: { leaseTransitions: 0 },
+        };
+    base.metadata ??= {};
+    base.spec ??= {};
+    const ann = { ...(base.metadata.annotations ?? {}) };
+    if (op.op === 'acquire') {
+      const changing = base.spec.holderIdentity !== op.claim.key;
+      if (changing) {
+        if (base.spec.holderIdentity) base.spec.leaseTransitions = (base.spec.leaseTransitions ?? 0) + 1;
+        base.spec.acquireTime = now;
+      }
+      base.spec.holderIdentity = op.claim.key;
+      base.spec.renewTime = now;
+      ann[ANN_MOMENT] = rfc3339(op.claim.moment);
+      ann[ANN_CREATED] = rfc3339(op.claim.created);
+      if (sender) {
+        ann[ANN_CHANNEL] = sender.spec.channel;
+        ann[ANN_ADDRESS] = sender.spec.address;
+      }
+    } else {
+      if (!base.spec.holderIdentity || !raw) return;
+      delete base.spec.holderIdentity;
+      delete ann[ANN_MOMENT];
+      delete ann[ANN_CREATED];
+      base.spec.renewTime = now;
+    }
+    base.metadata.annotations = ann;
+    try {
+      if (raw) {
+        await coordination.replaceNamespacedLease({ namespace, name: view.name, body: base });
+      } else {
+        await coordination.createNamespacedLease({ namespace, body: base });
+      }
+    } catch (err) {
+      throw this.classify(err, `Lease ${namespace}/${view.name}`);
+    }
+  }
+
+  /** Mirrors the sender Lease into Sender.status.holder. */
+  private async reconcileSender(key: string): Promise<ReconcileResult> {
+    const { namespace, name } = splitKey(key);
+    const sender = this.deps.senders.get(name, namespace);
+    if (!sender) return {};
+    const raw = this.deps.leases.get(senderLeaseName(sender), this.deps.leaseNamespace);
+    const holderKey = raw?.spec?.holderIdentity;
+    const since = raw?.spec?.acquireTime;
+    const holder = holderKey
+      ? {
+          namespace: splitKey(holderKey).namespace,
+          name: splitKey(holderKey).name,
+          since: rfc3339(new Date(since ? String(since) : this.deps.clock.now())),
+        }
+      : undefined;
+    const prev = sender.status?.holder;
+    if (equal(prev, holder)) return {};
+    try {
+      await this.deps.clients.custom.patchNamespacedCustomObjectStatus(
+        {
+          group: GROUP,
+          version: VERSION,
+          namespace,
+          plural: PLURAL.Sender,
+          name,
+          body: {
+            metadata: { resourceVersion: sender.metadata.resourceVersion },
+            status: { holder: holder ?? null, observedGeneration: sender.metadata.generation },
+          },
+        },
+        mergePatch(),
+      );
+    } catch (err) {
+      if (httpStatus(err) === 404) return {};
+      throw this.classify(err, `Sender ${key} status`);
+    }
+    return {};
   }
 }

@@ -1,0 +1,82 @@
+// Sender claims: which chatbot holds a sender. A bot claims at its activation moment; claims
+// are ordered by (moment, creationTimestamp, namespace/name) and the greater claim holds.
+import { createHash } from 'node:crypto';
+import type { Sender } from '../../api/schema.ts';
+import { e164Digits } from '../lifecycle/entry-points.ts';
+
+export interface Claim {
+  /** namespace/name of the chatbot. */
+  key: string;
+  moment: Date;
+  created: Date;
+}
+
+/** > 0 when a is the greater claim (it holds the sender over b). */
+export function compareClaims(a: Claim, b: Claim): number {
+  return (
+    a.moment.getTime() - b.moment.getTime() ||
+    a.created.getTime() - b.created.getTime() ||
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  );
+}
+
+export function greatestClaim(claims: readonly Claim[]): Claim | undefined {
+  let best: Claim | undefined;
+  for (const c of claims) if (!best || compareClaims(c, best) > 0) best = c;
+  return best;
+}
+
+/**
+ * The Lease that stands for a sender: one per (channel, address), whatever namespace the
+ * Sender object is in, so one number is held by one chatbot cluster-wide.
+ */
+export function senderLeaseName(sender: Pick<Sender, 'spec'>): string {
+  const channel = sender.spec.channel.toLowerCase();
+  const digits = ['whatsapp', 'sms', 'viber'].includes(channel) ? e164Digits(sender.spec.address) : undefined;
+  const id = digits ?? createHash('sha256').update(sender.spec.address).digest('hex').slice(0, 20);
+  return `sender-${channel}-${id}`;
+}
+
+// Lease annotations carrying the holder's claim, so every replica orders claims the same way.
+export const LEASE_LABEL = 'chatbots.dev/sender-lease';
+export const ANN_MOMENT = 'chatbots.dev/claim-moment';
+export const ANN_CREATED = 'chatbots.dev/claim-created';
+export const ANN_CHANNEL = 'chatbots.dev/channel';
+export const ANN_ADDRESS = 'chatbots.dev/address';
+
+export interface LeaseView {
+  name: string;
+  resourceVersion?: string;
+  /** namespace/name of the holding chatbot; undefined when free. */
+  holder?: string;
+  claim?: Claim;
+  /** When the current holder took the sender. */
+  acquireTime?: Date;
+  transitions: number;
+}
+
+function time(s: unknown): Date | undefined {
+  if (s === undefined || s === null || s === '') return undefined;
+  const d = new Date(s as string);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** Reads a Lease object (as the API returns it) into a LeaseView. */
+export function leaseView(lease: {
+  metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  spec?: { holderIdentity?: string; acquireTime?: unknown; leaseTransitions?: number };
+}): LeaseView {
+  const holder = lease.spec?.holderIdentity || undefined;
+  const ann = lease.metadata?.annotations ?? {};
+  const moment = time(ann[ANN_MOMENT]);
+  const created = time(ann[ANN_CREATED]);
+  const acquireTime = time(lease.spec?.acquireTime);
+  return {
+    name: lease.metadata?.name ?? '',
+    ...(lease.metadata?.resourceVersion ? { resourceVersion: lease.metadata.resourceVersion } : {}),
+    ...(holder ? { holder } : {}),
+    ...(holder && moment && created ? { claim: { key: holder, moment, created } } : {}),
+    ...(acquireTime ? { acquireTime } : {}),
+    transitions: lease.spec?.leaseTransitions ?? 0,
+  };
+}
