@@ -1,0 +1,376 @@
+// One active chatbot per sender: Lease claims, graceful and immediate takeover, races,
+// redeploy with revisions and grace periods, deletion, restarts during a drain.
+import { AppsV1Api, CoordinationV1Api } from '@kubernetes/client-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Chatbot } from '../../src/api/schema.ts';
+import { compareClaims, senderLeaseName } from '../../src/core/claims/claim.ts';
+import { FakeClock } from '../../src/core/clock.ts';
+import type { Manager } from '../../src/operator/manager.ts';
+import { eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
+import {
+  eventReasons,
+  getChatbot,
+  startOperator,
+  waitForChatbot,
+  waitForEvent,
+} from '../support/operator.ts';
+
+const MIN = 60_000;
+
+const sender = (name: string, address: string) => `apiVersion: chatbots.dev/v1alpha1
+kind: Sender
+metadata: {name: ${name}}
+spec: {channel: WhatsApp, address: "${address}"}
+`;
+
+function bot(
+  name: string,
+  o: {
+    sender?: string;
+    state?: string;
+    takeover?: string;
+    redeploy?: string;
+    greeting?: string;
+    annotations?: Record<string, string>;
+  } = {},
+) {
+  const ann = o.annotations
+    ? `\n  annotations: {${Object.entries(o.annotations)
+        .map(([k, v]) => `"${k}": "${v}"`)
+        .join(', ')}}`
+    : '';
+  return `apiVersion: chatbots.dev/v1alpha1
+kind: Chatbot
+metadata:
+  name: ${name}${ann}
+spec:
+  channel: WhatsApp
+  senderRef: {name: ${o.sender ?? 'acme-whatsapp'}}
+  state: ${o.state ?? 'Active'}
+${o.takeover ? `  takeover: ${o.takeover}\n` : ''}${o.redeploy ? `  redeploy: ${o.redeploy}\n` : ''}  definition:
+    startDialog: welcome
+    dialogs:
+    - name: welcome
+      elements:
+      - text: "${o.greeting ?? 'Hi from ' + name}"
+      - closeSession: {}
+`;
+}
+
+async function lease(ns: string, address: string) {
+  const name = senderLeaseName({ spec: { channel: 'WhatsApp', address } });
+  return kubeConfig().makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: ns, name });
+}
+
+const isState = (s: string) => (cb: Chatbot) => cb.status?.state === s;
+
+describe('one active chatbot per sender', () => {
+  const managers: Manager[] = [];
+  afterEach(async () => {
+    for (const m of managers.splice(0)) await m.stop();
+  });
+  const run = async (ns: string, opts: Parameters<typeof startOperator>[1] = {}) => {
+    const m = await startOperator(ns, opts);
+    managers.push(m);
+    return m;
+  };
+  // The fake clock starts after the API server's clock, so claims by hand order after creation.
+  const clockNow = () => new FakeClock(new Date(Date.now() + MIN));
+
+  it('graceful takeover: B becomes Active, A drains for B’s grace period, then is Preempted', async () => {
+    const ns = await newNamespace('claim');
+    const clock = clockNow();
+    await run(ns, { clock });
+    await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      `${sender('acme-whatsapp', '+385911234567')}---\n${bot('a')}`,
+    );
+    const a = await waitForChatbot(ns, 'a', isState('Active'), 'A Active');
+    expect((await lease(ns, '+385911234567')).spec?.holderIdentity).toBe(`${ns}/a`);
+
+    await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      bot('b', { state: 'Inactive', takeover: '{mode: Graceful, gracePeriod: 10m}' }),
+    );
+    await waitForChatbot(ns, 'b', isState('Inactive'), 'B Inactive');
+    const takeoverAt = clock.now();
+    await kubectl(['patch', 'chatbot', 'b', '-n', ns, '--type=merge', '-p', '{"spec":{"state":"Active"}}']);
+    await waitForChatbot(ns, 'b', isState('Active'), 'B Active');
+    const drainingA = await waitForChatbot(ns, 'a', isState('Draining'), 'A Draining');
+    const until = new Date(takeoverAt.getTime() + 10 * MIN).toISOString().replace(/\.\d+Z$/, 'Z');
+    expect(drainingA.status?.draining).toEqual([
+      expect.objectContaining({ revision: a.status?.revision, until, reason: 'TakenOver' }),
+    ]);
+    expect(drainingA.status?.activation?.preemptedBy).toBe(`${ns}/b`);
+    const l = await lease(ns, '+385911234567');
+    expect(l.spec?.holderIdentity).toBe(`${ns}/b`);
+    expect(l.spec?.leaseTransitions).toBe(1);
+    await waitForEvent(ns, 'a', 'TakenOver');
+    const printed = await kubectl(['get', 'chatbots', '-n', ns]);
+    expect(printed).toMatch(/\na\s+WhatsApp\s+acme-whatsapp\s+Draining\s/);
+    expect(printed).toMatch(/\nb\s+WhatsApp\s+acme-whatsapp\s+Active\s/);
+    const senderOut = await kubectl([
+      'get',
+      'sender',
+      'acme-whatsapp',
+      '-n',
+      ns,
+      '-o',
+      'jsonpath={.status.holder.name}',
+    ]);
+    expect(senderOut).toBe('b');
+
+    clock.advance(10 * MIN - 1000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await getChatbot(ns, 'a')).status?.state).toBe('Draining');
+    clock.advance(1000);
+    const preempted = await waitForChatbot(ns, 'a', isState('Preempted'), 'A Preempted at the deadline');
+    expect(preempted.status?.draining).toBeUndefined();
+    await waitForEvent(ns, 'a', 'DrainEnded');
+    expect((await getChatbot(ns, 'b')).status?.state).toBe('Active');
+  });
+
+  it('immediate takeover: A is Preempted at once, without a drain', async () => {
+    const ns = await newNamespace('claim');
+    const clock = clockNow();
+    await run(ns, { clock });
+    await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      `${sender('acme-whatsapp', '+385911234568')}---\n${bot('a')}`,
+    );
+    await waitForChatbot(ns, 'a', isState('Active'), 'A Active');
+    await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      bot('b', { state: 'Inactive', takeover: '{mode: Immediate}' }),
+    );
+    await waitForChatbot(ns, 'b', isState('Inactive'), 'B Inactive');
+    await kubectl(['patch', 'chatbot', 'b', '-n', ns, '--type=merge', '-p', '{"spec":{"state":"Active"}}']);
+    await waitForChatbot(ns, 'b', isState('Active'), 'B Active');
+    const a = await waitForChatbot(ns, 'a', isState('Preempted'), 'A Preempted');
+    expect(a.status?.draining).toBeUndefined();
+    expect(a.status?.conditions?.find((c) => c.type === 'SenderBound')).toMatchObject({
+      status: 'False',
+      reason: 'HeldByOther',
+    });
+    await waitForEvent(ns, 'a', 'Preempted');
+    // No flapping: A stays Preempted while nothing changes; a new activation moment claims again.
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await getChatbot(ns, 'a')).status?.state).toBe('Preempted');
+    clock.advance(MIN);
+    const re = new Date(clock.now()).toISOString();
+    await kubectl(['annotate', 'chatbot', 'a', '-n', ns, `chatbots.dev/reactivate=${re}`, '--overwrite']);
+    await waitForChatbot(ns, 'a', isState('Active'), 'A Active again after reactivate');
+    await waitForChatbot(ns, 'b', isState('Draining'), 'B Draining (A takes over gracefully)');
+  });
+
+  it.each([
+    { how: 'racing workers of one operator', processes: 1 },
+    { how: 'two operators with leader election off', processes: 2 },
+  ])(
+    '50 rounds of bots activated at the same moment converge to the claim order ($how)',
+    async ({ processes }) => {
+      const ns = await newNamespace('race');
+      for (let i = 0; i < processes; i++) await run(ns, { workers: 4, identity: `op-${i}` });
+      const moment = '2026-11-25T12:00:00Z';
+      for (let round = 0; round < 50; round++) {
+        const address = `+38591${String(1000000 + round).slice(1)}`;
+        const sd = `sender-${round}`;
+        const n = 2 + (round % 2);
+        const names = Array.from(
+          { length: n },
+          (_, i) => `r${round}-${String.fromCharCode(97 + ((i * 7 + round) % 26))}`,
+        );
+        const docs = [
+          sender(sd, address),
+          ...names.map((name) =>
+            bot(name, { sender: sd, annotations: { 'chatbots.dev/reactivate': moment } }),
+          ),
+        ];
+        await kubectl(['apply', '-n', ns, '-f', '-'], docs.join('---\n'));
+        const bots = await Promise.all(names.map((name) => getChatbot(ns, name)));
+        const expected = bots
+          .map((b) => ({
+            key: `${ns}/${b.metadata.name}`,
+            moment: new Date(moment),
+            created: new Date(b.metadata.creationTimestamp as string),
+          }))
+          .sort(compareClaims)
+          .at(-1)!.key;
+        const settled = await eventually(
+          async () => {
+            const l = await lease(ns, address).catch(() => undefined);
+            const states = await Promise.all(
+              names.map(async (name) => (await getChatbot(ns, name)).status?.state),
+            );
+            const active = states.filter((s) => s === 'Active').length;
+            const others = states.filter((s) => s === 'Preempted' || s === 'Draining').length;
+            return l?.spec?.holderIdentity === expected && active === 1 && others === n - 1 ? l : undefined;
+          },
+          { what: `round ${round}: ${expected} holds ${sd}`, timeoutMs: 15_000 },
+        );
+        const holderState = (await getChatbot(ns, expected.split('/')[1]!)).status?.state;
+        expect(holderState, `round ${round}`).toBe('Active');
+        if (round % 10 === 9) {
+          // No later flip.
+          await new Promise((r) => setTimeout(r, 300));
+          const again = await lease(ns, address);
+          expect(again.spec?.holderIdentity).toBe(expected);
+          expect(again.spec?.leaseTransitions).toBe(settled.spec?.leaseTransitions);
+        }
+      }
+    },
+    240_000,
+  );
+
+  it('redeploy: a new ControllerRevision serves, the old one drains for the grace period; rollback works', async () => {
+    const ns = await newNamespace('redeploy');
+    const clock = clockNow();
+    await run(ns, { clock });
+    await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      `${sender('acme-whatsapp', '+385911234569')}---\n${bot('support', { redeploy: '{gracePeriod: 5m}', greeting: 'v1' })}`,
+    );
+    const v1 = await waitForChatbot(
+      ns,
+      'support',
+      (cb) => cb.status?.state === 'Active' && !!cb.status.revision,
+    );
+    const rev1 = v1.status!.revision!;
+
+    await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      bot('support', { redeploy: '{gracePeriod: 5m}', greeting: 'v2' }),
+    );
+    const deployedAt = clock.now();
+    const v2 = await waitForChatbot(
+      ns,
+      'support',
+      (cb) => !!cb.status?.revision && cb.status.revision !== rev1,
+    );
+    const rev2 = v2.status!.revision!;
+    expect(v2.status?.state).toBe('Active');
+    expect(v2.status?.draining).toEqual([
+      expect.objectContaining({
+        revision: rev1,
+        reason: 'Redeploy',
+        until: new Date(deployedAt.getTime() + 5 * MIN).toISOString().replace(/\.\d+Z$/, 'Z'),
+      }),
+    ]);
+    const apps = kubeConfig().makeApiClient(AppsV1Api);
+    const revs = await apps.listNamespacedControllerRevision({ namespace: ns });
+    const byName = new Map(revs.items.map((r) => [r.metadata?.name, r]));
+    expect(byName.get(rev2)?.metadata?.ownerReferences?.[0]).toMatchObject({
+      kind: 'Chatbot',
+      name: 'support',
+    });
+    expect(
+      (byName.get(rev2)?.data as { definition: { dialogs: { elements: { text?: string }[] }[] } }).definition
+        .dialogs[0]!.elements[0]!.text,
+    ).toBe('v2');
+    expect(byName.get(rev2)?.revision).toBeGreaterThan(byName.get(rev1)?.revision ?? 0);
+    await waitForEvent(ns, 'support', 'Redeployed');
+
+    clock.advance(5 * MIN);
+    await waitForChatbot(
+      ns,
+      'support',
+      (cb) => cb.status?.draining === undefined,
+      'drain ended at the deadline',
+    );
+    await waitForEvent(ns, 'support', 'DrainEnded');
+
+    // Rollback: the old definition maps to the old revision again.
+    await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      bot('support', { redeploy: '{gracePeriod: 5m}', greeting: 'v1' }),
+    );
+    const back = await waitForChatbot(
+      ns,
+      'support',
+      (cb) => cb.status?.revision === rev1,
+      'rolled back to rev1',
+    );
+    expect(back.status?.draining).toEqual([expect.objectContaining({ revision: rev2, reason: 'Redeploy' })]);
+  });
+
+  it('an invalid change keeps the last valid revision serving and says why', async () => {
+    const ns = await newNamespace('redeploy');
+    await run(ns);
+    await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      `${sender('acme-whatsapp', '+385911234570')}---\n${bot('support')}`,
+    );
+    const ok = await waitForChatbot(ns, 'support', isState('Active'));
+    const broken = bot('support').replace('startDialog: welcome', 'startDialog: nowhere');
+    await kubectl(['apply', '-n', ns, '-f', '-'], broken);
+    const cb = await waitForChatbot(
+      ns,
+      'support',
+      (c) =>
+        c.status?.observedGeneration === c.metadata.generation && (c.status?.validation?.errors ?? 0) > 0,
+    );
+    expect(cb.status?.state).toBe('Active');
+    expect(cb.status?.revision).toBe(ok.status?.revision);
+    expect(cb.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False' });
+    expect(cb.status?.conditions?.find((c) => c.type === 'Validated')?.message).toContain(
+      'spec.definition.startDialog',
+    );
+  });
+
+  it('the drain of a displaced bot ends at the same deadline after an operator restart', async () => {
+    const ns = await newNamespace('claim');
+    const clock = clockNow();
+    const first = await run(ns, { clock });
+    await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      `${sender('acme-whatsapp', '+385911234571')}---\n${bot('a')}`,
+    );
+    await waitForChatbot(ns, 'a', isState('Active'));
+    await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      bot('b', { state: 'Inactive', takeover: '{gracePeriod: 20m}' }),
+    );
+    await waitForChatbot(ns, 'b', isState('Inactive'));
+    await kubectl(['patch', 'chatbot', 'b', '-n', ns, '--type=merge', '-p', '{"spec":{"state":"Active"}}']);
+    const draining = await waitForChatbot(ns, 'a', isState('Draining'));
+    const until = draining.status!.draining![0]!.until;
+
+    await first.stop();
+    managers.splice(managers.indexOf(first), 1);
+    clock.advance(10 * MIN);
+    await run(ns, { clock });
+    await new Promise((r) => setTimeout(r, 500));
+    const still = await getChatbot(ns, 'a');
+    expect(still.status?.state).toBe('Draining');
+    expect(still.status?.draining?.[0]?.until).toBe(until);
+    clock.advance(new Date(until));
+    await waitForChatbot(ns, 'a', isState('Preempted'), 'Preempted at the original deadline');
+  });
+
+  it('deleting the holder releases the sender; deleting a Sender leaves its bots ChannelSenderUndefined', async () => {
+    const ns = await newNamespace('claim');
+    await run(ns);
+    await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      `${sender('acme-whatsapp', '+385911234572')}---\n${bot('a')}---\n${sender('other', '+385911234573')}---\n${bot('c', { sender: 'other' })}`,
+    );
+    await waitForChatbot(ns, 'a', isState('Active'));
+    await waitForChatbot(ns, 'c', isState('Active'));
+    await kubectl(['delete', 'chatbot', 'a', '-n', ns, '--wait=true', '--timeout=20s']);
+    const released = await eventually(async () => {
+      const l = await lease(ns, '+385911234572');
+      return l.spec?.holderIdentity ? undefined : l;
+    });
+    expect(released.spec?.holderIdentity).toBeUndefined();
+
+    await kubectl(['delete', 'sender', 'other', '-n', ns]);
+    const c = await waitForChatbot(ns, 'c', isState('Invalid'), 'c Invalid without its Sender');
+    expect(c.status?.validation?.issues?.map((i) => i.code)).toContain('ChannelSenderUndefined');
+    const l = await eventually(async () => {
+      const x = await lease(ns, '+385911234573');
+      return x.spec?.holderIdentity ? undefined : x;
+    });
+    expect(l.spec?.holderIdentity).toBeUndefined();
+    expect(await eventReasons(ns, 'c')).toContain('Deactivated');
+  });
+});
