@@ -1246,3 +1246,56 @@ describe('events', () => {
     expect(last(run(initial, steps)).events).toEqual(want);
   });
 });
+
+describe('activation moments are recorded once', () => {
+  it('a bot created wanting Active keeps its creationTimestamp moment on the next reconcile', () => {
+    const plans = run({ spec: { state: 'Active' } }, [
+      { now: '2026-03-01T09:00:05Z' },
+      { now: '2026-03-01T10:00:00Z' },
+    ]);
+    expect(plans[0]!.status.activation).toEqual({
+      desired: 'Active',
+      moment: CREATED,
+      activatedAt: '2026-03-01T09:00:05Z',
+    });
+    expect(plans[1]!.status.activation).toEqual(plans[0]!.status.activation);
+    expect(plans[1]!.status).toEqual(plans[0]!.status);
+  });
+  it('created Active, reconciled again an hour later: same status, no Lease write', () => {
+    const world = newWorld({ spec: { state: 'Active' } });
+    const first = reconcile(world, at('2026-03-01T09:00:05Z'), []);
+    const second = reconcile(world, at('2026-03-01T10:00:05Z'), []);
+    expect(second.status).toEqual(first.status);
+    expect(second.lease).toBeUndefined();
+  });
+  it('a resync never lets an older bot take the sender back from a newer one', () => {
+    const world = newWorld({ spec: { state: 'Active' } });
+    reconcile(world, at('2026-03-01T09:00:05Z'), []);
+    const other = {
+      key: 'acme/other-bot',
+      moment: at('2026-03-01T09:30:00Z'),
+      created: at('2026-02-01T00:00:00Z'),
+    };
+    world.lease = {
+      name: LEASE_NAME,
+      holder: other.key,
+      claim: other,
+      acquireTime: at('2026-03-01T09:30:01Z'),
+      transitions: 1,
+    };
+    world.others = { holderClaim: other, holderTakeover: { mode: 'Graceful', gracePeriod: '15m' } };
+    const plan = reconcile(world, at('2026-03-01T10:00:00Z'), []);
+    expect(plan.status.state).not.toBe('Active');
+    expect(plan.lease).toBeUndefined();
+    expect(plan.status.activation?.moment).toBe(CREATED);
+  });
+  it('removing the schedule of a bot Active by schedule (state Active by hand) keeps its moment', () => {
+    const plans = run({ spec: { schedule: ONCE } }, [
+      { now: '2026-12-01T08:00:05Z' },
+      { now: '2026-12-02T12:00:00Z', spec: { state: 'Active', schedule: undefined } },
+    ]);
+    expect(plans[1]!.status.state).toBe('Active');
+    expect(reasons(plans[1]!)).toEqual(['Validated']);
+    expect(plans[1]!.status.activation?.moment).toBe('2026-12-01T08:00:00Z');
+  });
+});

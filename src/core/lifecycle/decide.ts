@@ -102,9 +102,10 @@ export function activationMoment(
   let requestedAt: Date | undefined;
   if (eff.activatedBy) {
     moment = eff.activatedBy.instant; // a schedule edge turned it Active
-  } else if (prev?.desired === 'Active' && parseTime(prev.requestedAt)) {
-    requestedAt = parseTime(prev.requestedAt)!;
-    moment = requestedAt; // recorded once, never recomputed
+  } else if (prev?.desired === 'Active' && parseTime(prev.moment)) {
+    // Still wanted Active since the last decision: the moment was recorded once, never recomputed.
+    moment = parseTime(prev.moment)!;
+    requestedAt = parseTime(prev.requestedAt);
   } else if (!prev?.desired) {
     moment = new Date(chatbot.metadata.creationTimestamp ?? now); // created wanting Active
   } else {

@@ -32,9 +32,14 @@ export function entryPointsFor(sender: Sender, startKeyword?: string): ChatbotSt
       return { whatsapp: link ? { link, shareable } : { shareable } };
     }
     case 'Telegram':
-      return { telegram: { link: `https://t.me/${sender.spec.address.replace(/^@/, '')}`, shareable } };
+      return {
+        telegram: {
+          link: `https://t.me/${encodeURIComponent(sender.spec.address.replace(/^@/, ''))}`,
+          shareable,
+        },
+      };
     case 'Messenger':
-      return { messenger: { link: `https://m.me/${sender.spec.address}`, shareable } };
+      return { messenger: { link: `https://m.me/${encodeURIComponent(sender.spec.address)}`, shareable } };
     default:
       return { [sender.spec.channel.toLowerCase()]: { shareable } };
   }
