@@ -11,6 +11,12 @@ export interface ValidationContext {
    * the Sender in its files): the validator then reports a warning instead of an error.
    */
   findSender(name: string): Sender | undefined | 'unknown';
+  /**
+   * Limits of the IntentConfusion check, in training work (phrases x (intents + 1) per training,
+   * summed): `budget` picks the number of folds (default CONFUSION_BUDGET), above `maxWork` the check
+   * is skipped with an IntentConfusionNotChecked warning (default MAX_CONFUSION_WORK).
+   */
+  intentConfusion?: { budget?: number; maxWork?: number };
 }
 
 /** Validates a Chatbot manifest (possibly malformed: any shape) and returns every issue found. */
