@@ -76,6 +76,7 @@ test: lint typecheck test-unit test-integration ## Everything CI runs: lint, typ
 .PHONY: bench
 bench: deps k8s-binaries ## Benchmarks, with figures and ratios against a baseline from the same run.
 	npm run bench
+	npm run bench:operator
 
 ##@ Run
 .PHONY: run

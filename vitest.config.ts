@@ -21,7 +21,14 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // Micro benchmarks (vitest bench); the operator macro benchmark is bench/operator/run.ts.
+        test: {
+          name: 'bench',
+          include: [],
+          benchmark: { include: ['bench/**/*.bench.ts'] },
+        },
+      },
     ],
-    benchmark: { include: ['bench/**/*.bench.ts'] },
   },
 });
