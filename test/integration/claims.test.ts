@@ -263,10 +263,8 @@ describe('one active chatbot per sender', () => {
       kind: 'Chatbot',
       name: 'support',
     });
-    expect(
-      (byName.get(rev2)?.data as { definition: { dialogs: { elements: { text?: string }[] }[] } }).definition
-        .dialogs[0]!.elements[0]!.text,
-    ).toBe('v2');
+    const data = byName.get(rev2)?.data as { definition: { dialogs: { elements: { text?: string }[] }[] } };
+    expect(data.definition.dialogs[0]!.elements[0]!.text).toBe('v2');
     expect(byName.get(rev2)?.revision).toBeGreaterThan(byName.get(rev1)?.revision ?? 0);
     await waitForEvent(ns, 'support', 'Redeployed');
 
@@ -291,6 +289,59 @@ describe('one active chatbot per sender', () => {
       'rolled back to rev1',
     );
     expect(back.status?.draining).toEqual([expect.objectContaining({ revision: rev2, reason: 'Redeploy' })]);
+  });
+
+  it('a drain ends early when the runtime reports no open sessions on the draining revision', async () => {
+    const ns = await newNamespace('redeploy');
+    const clock = clockNow();
+    await run(ns, { clock });
+    await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      `${sender('acme-whatsapp', '+385911234574')}---\n${bot('support', { redeploy: '{gracePeriod: 1h}', greeting: 'v1' })}`,
+    );
+    const v1 = await waitForChatbot(
+      ns,
+      'support',
+      (cb) => cb.status?.state === 'Active' && !!cb.status.revision,
+    );
+    await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      bot('support', { redeploy: '{gracePeriod: 1h}', greeting: 'v2' }),
+    );
+    const v2 = await waitForChatbot(
+      ns,
+      'support',
+      (cb) => (cb.status?.draining?.length ?? 0) > 0,
+      'old revision draining',
+    );
+    const rev1 = v1.status!.revision!;
+    // What the runtime writes: open sessions per revision, counted after the drain began.
+    const sessions = {
+      open: 2,
+      draining: 0,
+      byRevision: { [rev1]: 0, [v2.status!.revision!]: 2 },
+      observedAt: clock.now().toISOString(),
+    };
+    await kubectl([
+      'patch',
+      'chatbot',
+      'support',
+      '-n',
+      ns,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { sessions } }),
+    ]);
+    const done = await waitForChatbot(
+      ns,
+      'support',
+      (cb) => cb.status?.draining === undefined,
+      'drain ended early',
+    );
+    expect(done.status?.sessions?.byRevision?.[rev1]).toBe(0);
+    const ended = await waitForEvent(ns, 'support', 'DrainEnded');
+    expect(ended.note).toContain('no open sessions');
   });
 
   it('an invalid change keeps the last valid revision serving and says why', async () => {
