@@ -1,6 +1,6 @@
 // Read access to informer caches, over one cluster-wide informer or one per watched namespace.
 import { type ApiObject, type Handlers, type InformerOptions, ResilientInformer } from './informers.ts';
-import { type Clients, collectionPath, listFn } from './kube.ts';
+import type { Clients } from './kube.ts';
 
 export interface Cache<T> {
   get(name: string, namespace: string): T | undefined;

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 /** Our API types keep metadata times as the strings the API sends; client-node types them as Date. */
 export type ApiObject = { metadata?: { name?: string; namespace?: string } };
 
-export interface InformerOptions<T extends ApiObject> {
+export interface InformerOptions<_T extends ApiObject> {
   kc: KubeConfig;
   name: string;
   path: string;

@@ -5,7 +5,6 @@ import {
   CustomObjectsApi,
   EventsV1Api,
   type KubeConfig,
-  type KubernetesObject,
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
