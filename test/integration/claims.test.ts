@@ -163,6 +163,34 @@ describe('one active chatbot per sender', () => {
     await waitForChatbot(ns, 'b', isState('Draining'), 'B Draining (A takes over gracefully)');
   });
 
+  it('holds across namespaces: the same number in two namespaces is one sender', async () => {
+    const ns1 = await newNamespace('claim');
+    const ns2 = await newNamespace('claim');
+    const clock = clockNow();
+    await run(ns1, { clock, namespaces: [ns1, ns2], podNamespace: ns1 });
+    await kubectl(
+      ['apply', '-n', ns1, '-f', '-'],
+      `${sender('team-a', '+385911234575')}---\n${bot('a', { sender: 'team-a' })}`,
+    );
+    await waitForChatbot(ns1, 'a', isState('Active'), 'A Active in ns1');
+    await kubectl(
+      ['apply', '-n', ns2, '-f', '-'],
+      `${sender('team-b', '+385911234575')}---\n${bot('b', { sender: 'team-b', state: 'Inactive', takeover: '{mode: Immediate}' })}`,
+    );
+    await waitForChatbot(ns2, 'b', isState('Inactive'), 'B Inactive in ns2');
+    await kubectl(['patch', 'chatbot', 'b', '-n', ns2, '--type=merge', '-p', '{"spec":{"state":"Active"}}']);
+    await waitForChatbot(ns2, 'b', isState('Active'), 'B Active in ns2');
+    const a = await waitForChatbot(ns1, 'a', isState('Preempted'), 'A Preempted in ns1');
+    expect(a.status?.activation?.preemptedBy).toBe(`${ns2}/b`);
+    expect((await lease(ns1, '+385911234575')).spec?.holderIdentity).toBe(`${ns2}/b`);
+    await eventually(async () =>
+      (await kubectl(['get', 'sender', 'team-a', '-n', ns1, '-o', 'jsonpath={.status.holder.namespace}'])) ===
+      ns2
+        ? true
+        : undefined,
+    );
+  });
+
   it.each([
     { how: 'racing workers of one operator', processes: 1 },
     { how: 'two operators with leader election off', processes: 2 },
