@@ -19,7 +19,7 @@ import {
   senderLeaseName,
 } from '../core/claims/claim.ts';
 import type { Clock } from '../core/clock.ts';
-import { rfc3339 } from '../core/conditions.ts';
+import { mergeConditions, rfc3339 } from '../core/conditions.ts';
 import {
   type ClaimsView,
   chatbotKey,
@@ -28,9 +28,10 @@ import {
   type LeaseOp,
   type Plan,
   SENDER_FINALIZER,
+  validationMessage,
 } from '../core/lifecycle/decide.ts';
 import type { RevisionInfo } from '../core/lifecycle/revisions.ts';
-import { validateChatbot } from '../core/validation/index.ts';
+import { validateChatbot, validateSender } from '../core/validation/index.ts';
 import type { Cache } from './cache.ts';
 import type { EventRecorder } from './events.ts';
 import { type Clients, httpStatus, mergePatch, PLURAL, REVISION_LABEL, splitKey } from './kube.ts';
@@ -385,8 +386,36 @@ export class ChatbotReconciler {
           since: rfc3339(new Date(since ? String(since) : this.deps.clock.now())),
         }
       : undefined;
-    const prev = sender.status?.holder;
-    if (equal(prev, holder)) return {};
+    const issues = validateSender(sender);
+    const errors = issues.filter((i) => i.severity === 'Error');
+    const message = validationMessage(issues);
+    const now = this.deps.clock.now();
+    const conditions = mergeConditions(
+      sender.status?.conditions,
+      [
+        errors.length > 0
+          ? { type: 'Ready', status: 'False', reason: 'ValidationFailed', message }
+          : holder
+            ? { type: 'Ready', status: 'True', reason: 'Held', message: `Held by chatbot ${holderKey}` }
+            : {
+                type: 'Ready',
+                status: 'True',
+                reason: 'Available',
+                message: 'No active chatbot holds this sender',
+              },
+        errors.length > 0
+          ? { type: 'Validated', status: 'False', reason: 'ValidationFailed', message }
+          : { type: 'Validated', status: 'True', reason: 'Valid', message },
+      ],
+      sender.metadata.generation,
+      now,
+    );
+    const status = {
+      ...(sender.metadata.generation !== undefined ? { observedGeneration: sender.metadata.generation } : {}),
+      conditions,
+      ...(holder ? { holder } : {}),
+    };
+    if (equal(status, sender.status ?? {})) return {};
     try {
       await this.deps.clients.custom.patchNamespacedCustomObjectStatus(
         {
@@ -397,7 +426,7 @@ export class ChatbotReconciler {
           name,
           body: {
             metadata: { resourceVersion: sender.metadata.resourceVersion },
-            status: { holder: holder ?? null, observedGeneration: sender.metadata.generation },
+            status: jsonMergePatch.generate(sender.status ?? {}, status) ?? {},
           },
         },
         mergePatch(),

@@ -119,6 +119,16 @@ describe('one active chatbot per sender', () => {
       'jsonpath={.status.holder.name}',
     ]);
     expect(senderOut).toBe('b');
+    const ready = await kubectl([
+      'get',
+      'sender',
+      'acme-whatsapp',
+      '-n',
+      ns,
+      '-o',
+      'jsonpath={.status.conditions[?(@.type=="Ready")].message}',
+    ]);
+    expect(ready).toBe(`Held by chatbot ${ns}/b`);
 
     clock.advance(10 * MIN - 1000);
     await new Promise((r) => setTimeout(r, 300));
