@@ -1,12 +1,12 @@
 // Leader election against the real control plane: the Lease decides who leads, with short
 // durations (lease 2 s, renew deadline 1.5 s, retry 0.3 s) and the real clock.
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { CoordinationV1Api, KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RealClock } from '../../src/core/clock.ts';
 import { type LeaderElectionOptions, LeaderElector } from '../../src/operator/leader-election.ts';
 import { eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
+import { tcpProxy, viaServer } from '../support/tcp-proxy.ts';
 
 const LEASE_MS = 2000;
 const RENEW_DEADLINE_MS = 1500;
@@ -310,53 +310,3 @@ describe('leader election on a Lease', () => {
     }
   });
 });
-
-/** kc with its cluster's server replaced (same CA and credentials). */
-function viaServer(kc: KubeConfig, server: string): KubeConfig {
-  const out = new KubeConfig();
-  out.loadFromOptions({
-    clusters: kc.clusters.map((c) => ({ ...c, server })),
-    users: kc.users,
-    contexts: kc.contexts,
-    currentContext: kc.getCurrentContext(),
-  });
-  return out;
-}
-
-/** A TCP proxy to the apiserver whose cut() drops every connection and refuses new ones. */
-async function tcpProxy(target: string) {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set<Socket>();
-  let cut = false;
-  const server: Server = createServer((client) => {
-    if (cut) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(Number(port), hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('proxy has no port');
-  return {
-    url: `https://127.0.0.1:${address.port}`,
-    cut() {
-      cut = true;
-      for (const s of sockets) s.destroy();
-    },
-    close() {
-      this.cut();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}

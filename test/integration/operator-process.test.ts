@@ -1,0 +1,285 @@
+// The operator as users run it: `node src/operator/main.ts` processes against the real control
+// plane. Two replicas elect one leader on the Lease chatbot-operator-leader; only the leader
+// reconciles; a crashed leader is replaced once its lease expires; SIGTERM releases the lease at
+// once; health, readiness and metrics on the port it logs; usage and bad flags.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, kubeConfig, kubeconfigPath, kubectl, newNamespace } from '../support/cluster.ts';
+import { waitForChatbot } from '../support/operator.ts';
+import {
+  httpGet,
+  killAllOperators,
+  metricSum,
+  type OperatorProcess,
+  runOperator,
+  scrapeMetrics,
+  spawnOperator,
+} from '../support/process.ts';
+import { type TcpProxy, tcpProxy, viaServer, writeKubeConfig } from '../support/tcp-proxy.ts';
+
+const LEASE_S = 3;
+const LEASE_MS = LEASE_S * 1000;
+/** main.ts: retry period = max(200 ms, 2/15 of the lease); acquisition adds up to 1.2x jitter. */
+const RETRY_MS = Math.max(200, Math.round((LEASE_MS * 2) / 15));
+const MAX_POLL_MS = RETRY_MS * 2.2;
+const LEADER_LEASE = 'chatbot-operator-leader';
+
+const sender = (name: string, address: string) => `apiVersion: chatbots.dev/v1alpha1
+kind: Sender
+metadata: {name: ${name}}
+spec: {channel: WhatsApp, address: "${address}"}
+`;
+
+const bot = (name: string, senderName: string) => `apiVersion: chatbots.dev/v1alpha1
+kind: Chatbot
+metadata: {name: ${name}}
+spec:
+  channel: WhatsApp
+  senderRef: {name: ${senderName}}
+  state: Active
+  startKeyword: Hi
+  definition:
+    startDialog: welcome
+    dialogs:
+    - name: welcome
+      elements:
+      - text: "Hi! This is Acme support."
+      - buttons:
+          message: "How can we help?"
+          items: [{caption: "Orders", goTo: orders}]
+    - name: orders
+      elements:
+      - text: "Your order is on its way."
+      - closeSession: {}
+`;
+
+const apply = (ns: string, yaml: string) => kubectl(['apply', '-n', ns, '-f', '-'], yaml);
+const isActive = (ns: string, name: string) =>
+  waitForChatbot(ns, name, (cb) => cb.status?.state === 'Active', `${name} Active`);
+
+const operatorArgs = (ns: string, identity: string, kubeconfig = kubeconfigPath()) => [
+  '--kubeconfig',
+  kubeconfig,
+  '--namespaces',
+  ns,
+  '--pod-namespace',
+  ns,
+  '--lease-duration',
+  String(LEASE_S),
+  '--health-port',
+  '0',
+  '--identity',
+  identity,
+];
+
+async function readLease(ns: string): Promise<V1Lease> {
+  return kubeConfig()
+    .makeApiClient(CoordinationV1Api)
+    .readNamespacedLease({ name: LEADER_LEASE, namespace: ns });
+}
+
+const leads = (p: OperatorProcess) => p.logs.find((l) => l.msg === 'leading: reconciling');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Leader gauge and reconcile count as scraped from one process's /metrics. */
+async function scrape(port: number) {
+  const text = await scrapeMetrics(port);
+  return {
+    leader: metricSum(text, 'chatbot_operator_leader'),
+    reconciles: metricSum(text, 'chatbot_operator_reconcile_total') ?? 0,
+  };
+}
+
+interface Replica {
+  proc: OperatorProcess;
+  identity: string;
+  port: number;
+}
+
+/** Starts op-a and op-b, waits until both serve /readyz 200 and one leads; returns [leader, standby]. */
+async function twoReplicas(ns: string): Promise<[Replica, Replica]> {
+  const replicas = ['op-a', 'op-b'].map((identity) => ({
+    identity,
+    proc: spawnOperator(operatorArgs(ns, identity), { name: identity }),
+  }));
+  const started = await Promise.all(replicas.map(async (r) => ({ ...r, port: await r.proc.healthPort() })));
+  for (const r of started) {
+    await eventually(async () => ((await httpGet(r.port, '/readyz')).status === 200 ? true : undefined), {
+      what: `${r.identity} /readyz 200`,
+    });
+  }
+  const leader = await eventually(() => started.find((r) => leads(r.proc)), { what: 'a leader' });
+  const standby = started.find((r) => r !== leader)!;
+  return [leader, standby];
+}
+
+describe('operator process', () => {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async (ctx) => {
+    await killAllOperators({ dump: ctx.task.result?.state === 'fail' });
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  it('--help prints the usage and exits 0', async () => {
+    const r = await runOperator(['--help']);
+    expect(r).toMatchObject({ code: 0, signal: null, stderr: '' });
+    expect(r.stdout).toMatch(/^chatbot-operator \[flags\]/);
+    for (const flag of ['--kubeconfig', '--namespaces', '--pod-namespace', '--workers', '--lease-duration']) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toContain('--health-port');
+    expect(r.stdout).toContain('--identity');
+  });
+
+  it.each([
+    { args: ['--workers', 'abc'], flag: '--workers', value: 'abc' },
+    { args: ['--lease-duration=-1'], flag: '--lease-duration', value: '-1' },
+    { args: ['--health-port', 'http'], flag: '--health-port', value: 'http' },
+  ])(
+    'a bad flag value ($args) exits 2 with a message that names it, no stack trace',
+    async ({ args, flag, value }) => {
+      const r = await runOperator(['--kubeconfig', kubeconfigPath(), ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('');
+      const fatal = r.logs.filter((l) => l.level === 60);
+      expect(fatal).toHaveLength(1);
+      expect(fatal[0]!.msg).toBe(`${flag} must be a non-negative number, got ${value}`);
+      expect(r.stdout).not.toMatch(/^\s+at /m);
+      // It stops before doing anything: no health server, no API calls.
+      expect(r.logs.map((l) => l.msg)).toEqual([fatal[0]!.msg]);
+    },
+  );
+
+  it('serves /healthz at once, /readyz only once its caches synced, /metrics; leads alone; SIGTERM exits 0 and clears the Lease holder', async () => {
+    const ns = await newNamespace('proc');
+    // Start it cut off from the apiserver, so "not ready yet" lasts long enough to see.
+    const proxy: TcpProxy = await tcpProxy(kubeConfig().getCurrentCluster()!.server);
+    cleanups.push(() => proxy.close());
+    const dir = mkdtempSync(join(tmpdir(), 'op-proc-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const kubeconfig = writeKubeConfig(viaServer(kubeConfig(), proxy.url), join(dir, 'kubeconfig'));
+    proxy.cut();
+
+    const op = spawnOperator(operatorArgs(ns, 'op-a', kubeconfig), { name: 'op-a' });
+    const port = await op.healthPort();
+    expect(await httpGet(port, '/healthz')).toEqual({ status: 200, body: 'ok' });
+    await sleep(500);
+    expect(await httpGet(port, '/readyz')).toEqual({ status: 503, body: 'not ready' });
+    expect((await scrape(port)).leader).toBe(0);
+    expect(leads(op)).toBeUndefined();
+
+    proxy.restore();
+    await op.waitForLog('caches synced');
+    expect(await httpGet(port, '/readyz')).toEqual({ status: 200, body: 'ok' });
+    await op.waitForLog('leading: reconciling', 10_000);
+    expect((await scrape(port)).leader).toBe(1);
+    expect((await readLease(ns)).spec).toMatchObject({
+      holderIdentity: 'op-a',
+      leaseDurationSeconds: LEASE_S,
+    });
+
+    await apply(ns, `${sender('acme-whatsapp', '+385911234567')}---\n${bot('support', 'acme-whatsapp')}`);
+    await isActive(ns, 'support');
+    const metrics = await scrapeMetrics(port);
+    expect(metricSum(metrics, 'chatbot_operator_reconcile_total')).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^chatbot_operator_chatbots\{state="Active"\} 1$/m);
+    expect(metrics).toContain('# TYPE chatbot_operator_reconcile_duration_seconds histogram');
+
+    const t0 = Date.now();
+    op.kill('SIGTERM');
+    const exit = await op.exited;
+    const tookMs = Date.now() - t0;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(tookMs).toBeLessThan(5000);
+    expect(op.logs.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(['shutting down', 'released leader lease']),
+    );
+    expect(op.stderr()).toBe('');
+    const released = await readLease(ns);
+    expect(released.spec?.holderIdentity ?? '').toBe('');
+    expect(released.spec?.leaseDurationSeconds).toBe(1);
+    // The port is closed with the process.
+    await expect(httpGet(port, '/healthz')).rejects.toThrow();
+  });
+
+  it('two replicas: only the leader reconciles; after SIGKILL the standby takes over once the lease expires', async () => {
+    const ns = await newNamespace('proc');
+    const [leader, standby] = await twoReplicas(ns);
+    // Several renewals and polls later there is still exactly one leader.
+    await sleep(LEASE_MS);
+    expect(leads(standby.proc)).toBeUndefined();
+    expect((await readLease(ns)).spec?.holderIdentity).toBe(leader.identity);
+
+    await apply(
+      ns,
+      `${sender('acme-whatsapp', '+385911234567')}---\n${sender('acme-second', '+385911234568')}---\n${bot('support', 'acme-whatsapp')}`,
+    );
+    await isActive(ns, 'support');
+    const [lm, sm] = await Promise.all([scrape(leader.port), scrape(standby.port)]);
+    expect(lm.leader).toBe(1);
+    expect(sm.leader).toBe(0);
+    expect(lm.reconciles).toBeGreaterThan(0);
+    expect(sm.reconciles).toBe(0);
+    // The standby is ready too (its caches are warm for a takeover).
+    expect((await httpGet(standby.port, '/readyz')).status).toBe(200);
+
+    const killedAt = Date.now();
+    leader.proc.kill('SIGKILL');
+    expect(await leader.proc.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    // The crashed leader left the Lease as it was.
+    expect((await readLease(ns)).spec?.holderIdentity).toBe(leader.identity);
+
+    const took = (await standby.proc.waitForLog('leading: reconciling', LEASE_MS + 10_000)).time - killedAt;
+    // It waited for the lease to expire (from its last observed renewal, at most one renewal
+    // period before the kill): never two leaders at once...
+    expect(took).toBeGreaterThan(LEASE_MS - RETRY_MS - 500);
+    // ...and took over within the lease duration plus its polling slack.
+    expect(took).toBeLessThan(LEASE_MS + 2 * MAX_POLL_MS + 1000);
+    expect((await readLease(ns)).spec).toMatchObject({
+      holderIdentity: standby.identity,
+      leaseTransitions: 1,
+    });
+
+    await apply(ns, bot('second', 'acme-second'));
+    await isActive(ns, 'second');
+    const after = await scrape(standby.port);
+    expect(after.leader).toBe(1);
+    expect(after.reconciles).toBeGreaterThan(0);
+    expect(standby.proc.stderr()).toBe('');
+  });
+
+  it('two replicas: SIGTERM on the leader exits 0 and releases the lease, so the standby takes over at once', async () => {
+    const ns = await newNamespace('proc');
+    const [leader, standby] = await twoReplicas(ns);
+    await apply(
+      ns,
+      `${sender('acme-whatsapp', '+385911234567')}---\n${sender('acme-second', '+385911234568')}`,
+    );
+    await sleep(2 * RETRY_MS); // a few renewals, seen by the standby
+
+    const t0 = Date.now();
+    leader.proc.kill('SIGTERM');
+    expect(await leader.proc.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(leader.proc.logs.map((l) => l.msg)).toContain('released leader lease');
+    expect(leader.proc.stderr()).toBe('');
+    // Released (holder cleared) or already taken by the standby; never the leader that left.
+    expect((await readLease(ns)).spec?.holderIdentity ?? '').toMatch(new RegExp(`^(${standby.identity})?$`));
+
+    const took = (await standby.proc.waitForLog('leading: reconciling', LEASE_MS + 10_000)).time - t0;
+    // Far sooner than a crashed leader's lease could expire (see the SIGKILL test: > 2.1 s).
+    expect(took).toBeLessThan(LEASE_MS - RETRY_MS - 500);
+    expect((await readLease(ns)).spec).toMatchObject({
+      holderIdentity: standby.identity,
+      leaseTransitions: 1,
+      leaseDurationSeconds: LEASE_S,
+    });
+
+    await apply(ns, bot('support', 'acme-whatsapp'));
+    await isActive(ns, 'support');
+    expect((await scrape(standby.port)).reconciles).toBeGreaterThan(0);
+  });
+});
