@@ -49,12 +49,11 @@ export class ResilientInformer<T extends ApiObject> {
   constructor(private readonly opts: InformerOptions<T>) {
     this.backoffMs = opts.minBackoffMs ?? 500;
     this.inner = makeInformer<KubernetesObject>(opts.kc, opts.path, opts.list, opts.labelSelector);
-    this.inner.on(ADD, (o) => this.each((h) => h.add?.(o as T)));
-    this.inner.on(UPDATE, (o) => this.each((h) => h.update?.(o as T)));
-    this.inner.on(DELETE, (o) => this.each((h) => h.delete?.(o as T)));
-    this.inner.on('connect', () => {
-      this.backoffMs = opts.minBackoffMs ?? 500;
-    });
+    // client-node fires 'connect' before it lists or watches, so only a successful start or
+    // a delivered event resets the backoff.
+    this.inner.on(ADD, (o) => this.delivered(() => this.each((h) => h.add?.(o as T))));
+    this.inner.on(UPDATE, (o) => this.delivered(() => this.each((h) => h.update?.(o as T))));
+    this.inner.on(DELETE, (o) => this.delivered(() => this.each((h) => h.delete?.(o as T))));
     this.inner.on('error', (err) => this.onError(err));
   }
 
@@ -72,12 +71,23 @@ export class ResilientInformer<T extends ApiObject> {
     }
   }
 
+  private resetBackoff() {
+    this.backoffMs = this.opts.minBackoffMs ?? 500;
+  }
+
+  private delivered(fn: () => void) {
+    this.resetBackoff();
+    fn();
+  }
+
   /** Starts (or restarts) the list+watch; ListWatch.start resolves even when its list failed. */
   private attempt() {
     const errorsBefore = this.errors;
     this.inner.start().then(
       () => {
-        if (this.errors === errorsBefore) this.markSynced();
+        if (this.errors !== errorsBefore) return;
+        this.resetBackoff();
+        this.markSynced();
       },
       (e) => this.onError(e),
     );

@@ -18,58 +18,87 @@ const USAGE = `chatbot-operator [flags]
   --identity ID              leader-election identity (env POD_NAME; default hostname_pid)
   --log-level LEVEL          pino level (env LOG_LEVEL; default info)`;
 
-const { values } = parseArgs({
-  options: {
-    kubeconfig: { type: 'string' },
-    namespaces: { type: 'string' },
-    'pod-namespace': { type: 'string' },
-    workers: { type: 'string' },
-    'leader-elect': { type: 'string' },
-    'lease-duration': { type: 'string' },
-    'health-port': { type: 'string' },
-    'health-host': { type: 'string' },
-    identity: { type: 'string' },
-    'log-level': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+/** A usage error: one line on stderr and exit 2, never a stack trace. */
+function usageError(message: string): never {
+  process.stderr.write(`chatbot-operator: ${message}\n(see --help)\n`);
+  process.exit(2);
+}
+
+let values: ReturnType<typeof parse>['values'];
+function parse() {
+  return parseArgs({
+    options: {
+      kubeconfig: { type: 'string' },
+      namespaces: { type: 'string' },
+      'pod-namespace': { type: 'string' },
+      workers: { type: 'string' },
+      'leader-elect': { type: 'string' },
+      'lease-duration': { type: 'string' },
+      'health-port': { type: 'string' },
+      'health-host': { type: 'string' },
+      identity: { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+try {
+  values = parse().values;
+} catch (err) {
+  usageError((err as Error).message);
+}
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
 
-const logger = makeLogger(values['log-level']);
-const kc = new KubeConfig();
-const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG;
-if (kubeconfig) kc.loadFromFile(kubeconfig);
-else kc.loadFromDefault();
-
-const num = (v: string | undefined, dflt: number, what: string) => {
+const num = (v: string | undefined, dflt: number, what: string, min = 0, integer = true) => {
   const n = v === undefined || v === '' ? dflt : Number(v);
-  if (!Number.isFinite(n) || n < 0) {
-    logger.fatal(`--${what} must be a non-negative number, got ${v}`);
-    process.exit(2);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    usageError(
+      `--${what} must be ${integer ? 'a whole number' : 'a number'} >= ${min}, got ${JSON.stringify(v)}`,
+    );
   }
   return n;
 };
+const bool = (v: string | undefined, dflt: boolean, what: string) => {
+  if (v === undefined || v === '') return dflt;
+  if (v === 'true' || v === 'false') return v === 'true';
+  usageError(`--${what} must be true or false, got ${JSON.stringify(v)}`);
+};
+const leaseSeconds = num(values['lease-duration'], 15, 'lease-duration', 1);
+const workers = num(values.workers ?? process.env.WORKERS, 2, 'workers', 1);
+const healthPort = num(values['health-port'] ?? process.env.HEALTH_PORT, 8081, 'health-port');
+const leaderElection = bool(values['leader-elect'] ?? process.env.LEADER_ELECT, true, 'leader-elect');
 const namespaces = (values.namespaces ?? process.env.WATCH_NAMESPACES ?? '')
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
-const leaseSeconds = num(values['lease-duration'], 15, 'lease-duration');
+
+const logger = makeLogger(values['log-level']);
+const kc = new KubeConfig();
+const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG;
+try {
+  if (kubeconfig) kc.loadFromFile(kubeconfig);
+  else kc.loadFromDefault();
+} catch (err) {
+  usageError(`cannot load kubeconfig ${kubeconfig ?? '(default)'}: ${(err as Error).message}`);
+}
+if (!kc.getCurrentCluster()) usageError('no cluster in the kubeconfig: set --kubeconfig or KUBECONFIG');
+
 const manager = new Manager({
   kc,
   clock: new RealClock(),
   logger,
   namespaces,
   podNamespace: values['pod-namespace'] ?? process.env.POD_NAMESPACE ?? 'chatbot-system',
-  workers: num(values.workers ?? process.env.WORKERS, 2, 'workers') || 1,
-  leaderElection: (values['leader-elect'] ?? process.env.LEADER_ELECT ?? 'true') !== 'false',
+  workers,
+  leaderElection,
   leaseDurationMs: leaseSeconds * 1000,
   renewDeadlineMs: Math.round(leaseSeconds * 1000 * (2 / 3)),
   retryPeriodMs: Math.max(200, Math.round(leaseSeconds * 1000 * (2 / 15))),
   identity: values.identity ?? process.env.POD_NAME,
-  healthPort: num(values['health-port'] ?? process.env.HEALTH_PORT, 8081, 'health-port'),
+  healthPort,
   healthHost: values['health-host'] ?? process.env.HEALTH_HOST ?? '127.0.0.1',
   onLostLeadership: () => {
     if (stopping) return;
