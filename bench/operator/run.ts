@@ -1,0 +1,828 @@
+// Operator throughput benchmark: how long the operator takes to bring N new Chatbots (each on
+// its own Sender) to status.state Active, against the floor of doing the same number of
+// creates and /status merge patches from a tight @kubernetes/client-node loop.
+//
+//   node --import tsx bench/operator/run.ts            # N=1000, W in {2,8,16}
+//   BENCH_N=100 node --import tsx bench/operator/run.ts
+//
+// Env: BENCH_N (bots, default 1000), BENCH_WORKERS (operator workers to try, default "2,8,16"),
+// BENCH_CONCURRENCY (client requests in flight, for the floor and for the bench's own creates,
+// default 8), BENCH_POLL (table|full, default table), BENCH_EXPERIMENTS (0: skip the what-if
+// variants of whatif.ts, run at W=8), BENCH_TIMEOUT_MS (per operator run), BENCH_KEEP_DIR=1
+// (keep the control plane's logs), BENCH_JSON=path (also write the results as JSON),
+// BENCH_CPU_PROF=dir (V8 CPU profiles of the measured processes).
+//
+// Self-contained: starts its own etcd + kube-apiserver (bin/k8s), installs crds/, and stops
+// everything at the end, also on failure or Ctrl-C. One control plane for the whole run; every
+// measured phase runs in a fresh Node process (same flags as this one), so each one's RSS, heap,
+// sockets and JIT state are its own. The operator runs in-process in its phase's process, with
+// the bench's creates and polls beside it, as it would in `make run` plus a client.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import type { Chatbot, ChatbotStatus, Sender } from '../../src/api/schema.ts';
+import { senderLeaseName } from '../../src/core/claims/claim.ts';
+import { RealClock } from '../../src/core/clock.ts';
+import { decide } from '../../src/core/lifecycle/decide.ts';
+import { validateChatbot } from '../../src/core/validation/index.ts';
+import { type ControlPlane, REPO_ROOT, startControlPlane } from '../../src/devcluster/control-plane.ts';
+import { mergePatch } from '../../src/operator/kube.ts';
+import { Manager } from '../../src/operator/manager.ts';
+import {
+  API,
+  type CpuSample,
+  chatbotFor,
+  controlPlanePids,
+  cpuDiff,
+  cpuSample,
+  diffServer,
+  fmt,
+  instrument,
+  mib,
+  pool,
+  RawClient,
+  type ReqStat,
+  RequestTracker,
+  type ServerStat,
+  senderFor,
+  sleep,
+  table,
+  totalRequests,
+} from './lib.ts';
+import { asyncEvents, indexSenderLeases, type WhatIf } from './whatif.ts';
+
+const N = Number(process.env.BENCH_N ?? 1000);
+const WORKERS = (process.env.BENCH_WORKERS ?? '2,8,16').split(',').map(Number);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const POLL: 'table' | 'full' = process.env.BENCH_POLL === 'full' ? 'full' : 'table';
+const EXPERIMENTS = process.env.BENCH_EXPERIMENTS !== '0';
+const POLL_MS = 250;
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? Math.max(180_000, N * 600));
+const WARMUP = Math.min(N, 50);
+
+const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+// ---------------------------------------------------------------------------------------------
+// Jobs (each runs in its own child process) and their results.
+
+interface FloorJob {
+  kind: 'floor';
+  label: string;
+  namespace: string;
+  /** Offset of the bots' phone numbers, so no two runs share one. */
+  base: number;
+  /** Share one connection pool across requests (what-if); default: client-node as it is. */
+  reuse: boolean;
+  n: number;
+}
+
+interface OperatorJob {
+  kind: 'operator';
+  label: string;
+  namespace: string;
+  base: number;
+  workers: number;
+  /** Variants of the operator (whatif.ts); with reuse, the bench's own creates reuse connections too. */
+  whatIf: WhatIf[];
+  n: number;
+}
+
+type Job = FloorJob | OperatorJob;
+
+interface ChildSpec {
+  kubeconfig: string;
+  /** etcd and kube-apiserver pids (children of the parent) for CPU accounting. */
+  pids: Record<string, number>;
+  job: Job;
+}
+
+interface Mem {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+interface FloorResult {
+  kind: 'floor';
+  label: string;
+  n: number;
+  ms: number;
+  requests: number;
+  retries: number;
+  cpu: CpuSample;
+  connections: number;
+  statusBytes: number;
+  client: Record<string, ReqStat>;
+  server: Record<string, ServerStat>;
+}
+
+interface OperatorResult {
+  kind: 'operator';
+  label: string;
+  n: number;
+  workers: number;
+  whatIf: WhatIf[];
+  syncMs: number;
+  ms: number;
+  timedOut: boolean;
+  active: number;
+  createsMs: number;
+  settleMs: number;
+  polls: number;
+  memBefore: Mem;
+  memAfter: Mem;
+  rssPeak: number;
+  heapRetained: number;
+  cpu: CpuSample;
+  connections: number;
+  operatorRequests: number;
+  tailRequests: number;
+  retries: number;
+  statusBytes: number;
+  reconciles: Record<string, number>;
+  client: Record<string, ReqStat>;
+  bench: Record<string, ReqStat>;
+  server: Record<string, ServerStat>;
+}
+
+type Result = FloorResult | OperatorResult;
+
+// ---------------------------------------------------------------------------------------------
+// Child side.
+
+function fullGc() {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+}
+
+function mem(): Mem {
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
+}
+
+class Child {
+  readonly tracker = new RequestTracker();
+  readonly raw: RawClient;
+
+  constructor(private readonly spec: ChildSpec) {
+    this.raw = RawClient.fromKubeConfig(this.kubeConfig('raw'));
+  }
+
+  kubeConfig(tag: string, reuse = false): KubeConfig {
+    const kc = new KubeConfig();
+    kc.loadFromFile(this.spec.kubeconfig);
+    return instrument(kc, tag, reuse);
+  }
+
+  async newNamespace(name: string) {
+    await this.kubeConfig('setup')
+      .makeApiClient(CoreV1Api)
+      .createNamespace({ body: { metadata: { name } } });
+  }
+
+  /** Warms up client-node, undici, TLS and the JIT with a few Sender creates (not measured). */
+  async warmUp(namespace: string, base: number) {
+    await this.newNamespace(namespace);
+    const custom = this.kubeConfig('warm-up').makeApiClient(CustomObjectsApi);
+    await pool(WARMUP, CONCURRENCY, async (i) => {
+      await custom.createNamespacedCustomObject({
+        ...API,
+        namespace,
+        plural: 'senders',
+        body: senderFor(namespace, i, base),
+      });
+    });
+  }
+
+  async run(): Promise<Result> {
+    const { job } = this.spec;
+    try {
+      await this.warmUp(`${job.namespace}-warm`, job.base + job.n);
+      return job.kind === 'floor' ? await this.floor(job) : await this.operator(job);
+    } finally {
+      this.raw.close();
+    }
+  }
+
+  async floor(job: FloorJob): Promise<FloorResult> {
+    const { namespace, n } = job;
+    await this.newNamespace(namespace);
+    const tag = `floor:${job.label}`;
+    const custom = this.kubeConfig(tag, job.reuse).makeApiClient(CustomObjectsApi);
+    const now = new Date();
+    const senders = Array.from({ length: n }, (_, i) => senderFor(namespace, i, job.base));
+    const bots = Array.from({ length: n }, (_, i) => chatbotFor(namespace, i));
+    const statuses = bots.map((b, i) => activeStatus(b, senders[i]!, now));
+    let retries = 0;
+    const retry = () => {
+      retries++;
+    };
+    fullGc();
+    const srv0 = await this.raw.scrape();
+    const cli0 = this.tracker.snapshot();
+    const conn0 = this.tracker.connections;
+    const cpu0 = cpuSample(this.spec.pids);
+    const t0 = performance.now();
+    await pool(n, CONCURRENCY, async (i) => {
+      const common = { ...API, namespace };
+      await retrying(
+        () => custom.createNamespacedCustomObject({ ...common, plural: 'senders', body: senders[i] }),
+        retry,
+      );
+      const cb = (await retrying(
+        () => custom.createNamespacedCustomObject({ ...common, plural: 'chatbots', body: bots[i] }),
+        retry,
+      )) as Chatbot;
+      await retrying(
+        () =>
+          custom.patchNamespacedCustomObjectStatus(
+            {
+              ...common,
+              plural: 'chatbots',
+              name: cb.metadata.name ?? '',
+              body: { metadata: { resourceVersion: cb.metadata.resourceVersion }, status: statuses[i] },
+            },
+            mergePatch(),
+          ),
+        retry,
+      );
+    });
+    const ms = performance.now() - t0;
+    const cpu = cpuDiff(cpu0, cpuSample(this.spec.pids));
+    const client = this.tracker.since(cli0, tag);
+    const server = diffServer(await this.raw.scrape(), srv0);
+    return {
+      kind: 'floor',
+      label: job.label,
+      n,
+      ms,
+      requests: totalRequests(client),
+      retries,
+      cpu,
+      connections: this.tracker.connections - conn0,
+      statusBytes: JSON.stringify(statuses[0]).length,
+      client,
+      server,
+    };
+  }
+
+  async operator(job: OperatorJob): Promise<OperatorResult> {
+    const { namespace, n, workers } = job;
+    await this.newNamespace(namespace);
+    const benchTag = `bench:${job.label}`;
+    const opTag = `operator:${job.label}`;
+    const reuse = job.whatIf.includes('reuse');
+    const custom = this.kubeConfig(benchTag, reuse).makeApiClient(CustomObjectsApi);
+    const senders = Array.from({ length: n }, (_, i) => senderFor(namespace, i, job.base));
+    const bots = Array.from({ length: n }, (_, i) => chatbotFor(namespace, i));
+    let retries = 0;
+    const retry = () => {
+      retries++;
+    };
+
+    fullGc();
+    const memBefore = mem();
+    const srv0 = await this.raw.scrape();
+    const cli0 = this.tracker.snapshot();
+    const conn0 = this.tracker.connections;
+    const cpu0 = cpuSample(this.spec.pids);
+    if (job.whatIf.includes('async-events')) asyncEvents();
+    const manager = new Manager({
+      kc: this.kubeConfig(opTag, reuse),
+      clock: new RealClock(),
+      logger: pino({ level: 'silent' }),
+      namespaces: [namespace],
+      podNamespace: namespace,
+      leaderElection: false,
+      workers,
+    });
+    if (job.whatIf.includes('index')) indexSenderLeases(manager);
+    try {
+      const tSync = performance.now();
+      await manager.start();
+      const syncMs = performance.now() - tSync;
+
+      const t0 = performance.now();
+      let createsMs = Number.NaN;
+      let createErr: unknown;
+      const creating = pool(n, CONCURRENCY, async (i) => {
+        const common = { ...API, namespace };
+        await retrying(
+          () => custom.createNamespacedCustomObject({ ...common, plural: 'senders', body: senders[i] }),
+          retry,
+        );
+        await retrying(
+          () => custom.createNamespacedCustomObject({ ...common, plural: 'chatbots', body: bots[i] }),
+          retry,
+        );
+      }).then(
+        () => {
+          createsMs = performance.now() - t0;
+        },
+        (err) => {
+          createErr = err;
+        },
+      );
+
+      let rssPeak = memBefore.rss;
+      let polls = 0;
+      let ms = Number.NaN;
+      let active = 0;
+      let timedOut = false;
+      let mode: 'table' | 'full' = POLL;
+      for (let tick = 1; ; tick++) {
+        const wait = t0 + tick * POLL_MS - performance.now();
+        if (wait > 0) await sleep(wait);
+        if (createErr) throw createErr;
+        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+        polls++;
+        const st = mode === 'table' ? await this.pollTable(namespace) : await this.pollFull(namespace);
+        const now = performance.now();
+        active = st.active;
+        if (st.total === n && st.active === n) {
+          if (mode === 'full') {
+            ms = now - t0;
+            break;
+          }
+          // The table has STATE but not observedGeneration: confirm on the full objects once.
+          polls++;
+          const full = await this.pollFull(namespace);
+          if (full.total === n && full.active === n) {
+            ms = now - t0;
+            break;
+          }
+          mode = 'full';
+        }
+        if (now - t0 > TIMEOUT_MS) {
+          timedOut = true;
+          ms = now - t0;
+          break;
+        }
+        if (tick % 20 === 0)
+          log(`  ${job.label}: ${st.active}/${n} Active after ${fmt((now - t0) / 1000)} s`);
+      }
+      await creating;
+      if (createErr) throw createErr;
+      const memAfter = mem();
+      const opDone = totalRequests(this.tracker.since(cli0, opTag));
+
+      // The tail: what the operator still does once every bot is Active (Sender status...).
+      const tDone = performance.now();
+      let quietSince = tDone;
+      while (performance.now() - tDone < 30_000) {
+        await sleep(50);
+        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+        if ((this.tracker.inflight.get(opTag) ?? 0) > 0 || manager.queue.len() > 0) {
+          quietSince = performance.now();
+        } else if (performance.now() - quietSince >= 1000) break;
+      }
+      const settleMs = quietSince - t0;
+      const cpu = cpuDiff(cpu0, cpuSample(this.spec.pids));
+      const client = this.tracker.since(cli0, opTag);
+      const bench = this.tracker.since(cli0, benchTag);
+      const server = diffServer(await this.raw.scrape(), srv0);
+      const reconciles: Record<string, number> = {};
+      for (const v of (await manager.metrics.reconcileTotal.get()).values) {
+        reconciles[String(v.labels.result)] = v.value;
+      }
+      const connections = this.tracker.connections - conn0;
+      fullGc();
+      const heapRetained = process.memoryUsage().heapUsed;
+      const one = (await custom.getNamespacedCustomObject({
+        ...API,
+        namespace,
+        plural: 'chatbots',
+        name: 'bot-0',
+      })) as Chatbot;
+      const operatorRequests = totalRequests(client);
+      return {
+        kind: 'operator',
+        label: job.label,
+        n,
+        workers,
+        whatIf: job.whatIf,
+        syncMs,
+        ms,
+        timedOut,
+        active,
+        createsMs,
+        settleMs,
+        polls,
+        memBefore,
+        memAfter,
+        rssPeak,
+        heapRetained,
+        cpu,
+        connections,
+        operatorRequests,
+        tailRequests: operatorRequests - opDone,
+        retries,
+        statusBytes: JSON.stringify(one.status ?? {}).length,
+        reconciles,
+        client,
+        bench,
+        server,
+      };
+    } finally {
+      await manager.stop();
+    }
+  }
+
+  /**
+   * STATE of every chatbot, from the apiserver's Table rendering without the objects: about
+   * 28 ms of apiserver CPU per list of 1000 bots here, against about 170 ms for the full JSON
+   * list (4 MiB), which at one list per 250 ms would take most of a core from the operator.
+   */
+  async pollTable(namespace: string): Promise<{ total: number; active: number }> {
+    const res = await this.raw.get(
+      `/apis/${API.group}/${API.version}/namespaces/${namespace}/chatbots?resourceVersion=0&includeObject=None`,
+      'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+    );
+    if (res.status !== 200) return { total: -1, active: 0 };
+    const t = JSON.parse(res.body) as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
+    const col = t.columnDefinitions.findIndex((c) => c.name === 'State');
+    return { total: t.rows.length, active: t.rows.filter((r) => r.cells[col] === 'Active').length };
+  }
+
+  /** Chatbots that are Active with observedGeneration == generation (full objects). */
+  async pollFull(namespace: string): Promise<{ total: number; active: number }> {
+    const res = await this.raw.get(
+      `/apis/${API.group}/${API.version}/namespaces/${namespace}/chatbots?resourceVersion=0`,
+    );
+    if (res.status !== 200) return { total: -1, active: 0 };
+    const list = JSON.parse(res.body) as { items: Chatbot[] };
+    const ok = list.items.filter(
+      (c) => c.status?.state === 'Active' && c.status.observedGeneration === c.metadata.generation,
+    );
+    return { total: list.items.length, active: ok.length };
+  }
+}
+
+/** Retries what the API answers 429/5xx (or a broken connection) a few times; counts retries. */
+async function retrying<T>(fn: () => Promise<T>, onRetry: () => void): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      const transient = typeof code !== 'number' || code === 429 || code >= 500;
+      if (!transient || attempt >= 5) throw err;
+      onRetry();
+      await sleep(50 * 2 ** attempt);
+    }
+  }
+}
+
+/** The status the operator writes for an active bot, computed by the operator's own decide(). */
+function activeStatus(chatbot: Chatbot, sender: Sender, now: Date): ChatbotStatus {
+  const cb: Chatbot = {
+    ...chatbot,
+    metadata: { ...chatbot.metadata, generation: 1, uid: 'bench', creationTimestamp: now.toISOString() },
+  };
+  const issues = validateChatbot(cb, {
+    findSender: (n) => (n === sender.metadata.name ? sender : undefined),
+  });
+  const plan = decide(
+    {
+      chatbot: cb,
+      sender,
+      issues,
+      claims: { lease: { name: senderLeaseName(sender), transitions: 0 }, rivals: [] },
+      revisions: [],
+    },
+    now,
+  );
+  if (plan.status.state !== 'Active') {
+    throw new Error(`the fixture bot is not Active: ${plan.reason} ${JSON.stringify(issues)}`);
+  }
+  return plan.status;
+}
+
+async function childMain(spec: ChildSpec) {
+  // The parent going away (killed) ends this process too.
+  process.on('disconnect', () => process.exit(1));
+  const result = await new Child(spec).run();
+  await new Promise<void>((ok, fail) =>
+    process.send!(result, (err: Error | null) => (err ? fail(err) : ok())),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parent side: the control plane, the sequence of jobs, the report.
+
+/** A hash of src/: every phase loads src/ afresh, so an edit during the run would mix versions. */
+function srcFingerprint(): string {
+  const h = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) h.update(p).update(readFileSync(p));
+    }
+  };
+  walk(join(REPO_ROOT, 'src'));
+  return h.digest('hex').slice(0, 12);
+}
+
+let cp: ControlPlane | undefined;
+const children = new Set<ChildProcess>();
+
+async function cleanup() {
+  for (const c of children) c.kill('SIGTERM');
+  await cp?.stop();
+}
+
+function runChild(job: Job, pids: Record<string, number>): Promise<Result> {
+  const spec: ChildSpec = { kubeconfig: cp!.kubeconfigPath, pids, job };
+  const prof = process.env.BENCH_CPU_PROF
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`,
+        `--cpu-prof-name=${job.namespace}.cpuprofile`,
+      ]
+    : [];
+  const child = spawn(process.execPath, [...process.execArgv, ...prof, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_CHILD: JSON.stringify(spec) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  return new Promise((ok, fail) => {
+    let result: Result | undefined;
+    child.on('message', (m) => {
+      result = m as Result;
+    });
+    child.on('error', fail);
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      if (result) ok(result);
+      else fail(new Error(`${job.label}: child exited with ${signal ?? code} and no result`));
+    });
+  });
+}
+
+async function parentMain() {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      log(`${sig}: stopping`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  const t0 = Date.now();
+  log(
+    `operator-bench: N=${N}, workers ${WORKERS.join(',')}, client concurrency ${CONCURRENCY}, ` +
+      `poll every ${POLL_MS} ms (${POLL})`,
+  );
+  cp = await startControlPlane({ keepDir: process.env.BENCH_KEEP_DIR === '1' });
+  log(`control plane ${cp.server} (dir ${cp.dir})`);
+  const kc = new KubeConfig();
+  kc.loadFromFile(cp.kubeconfigPath);
+  const raw = RawClient.fromKubeConfig(kc);
+  try {
+    await cp.kubectl(['apply', '--server-side', '-f', join(REPO_ROOT, 'crds')]);
+    await cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+    // A new CRD answers 429 "storage is (re)initializing" until its watch cache is ready.
+    for (let i = 0; ; i++) {
+      const a = await raw.get(`/apis/${API.group}/${API.version}/chatbots`);
+      const b = await raw.get(`/apis/${API.group}/${API.version}/senders`);
+      if (a.status === 200 && b.status === 200) break;
+      if (i > 300) throw new Error(`CRD lists still answer ${a.status}/${b.status}`);
+      await sleep(200);
+    }
+  } finally {
+    raw.close();
+  }
+  log(`CRDs established and listable after ${fmt((Date.now() - t0) / 1000)} s`);
+  const pids = controlPlanePids();
+  const fingerprint = srcFingerprint();
+  const changed: string[] = [];
+
+  let base = 0;
+  const nextBase = () => {
+    base += 2 * N + 2 * WARMUP;
+    return base;
+  };
+  const floors: FloorResult[] = [];
+  const ops: OperatorResult[] = [];
+  const floor = async (label: string, namespace: string, reuse: boolean, n = N) => {
+    if (srcFingerprint() !== fingerprint) changed.push(label);
+    const r = (await runChild(
+      { kind: 'floor', label, namespace, base: nextBase(), reuse, n },
+      pids,
+    )) as FloorResult;
+    log(`  ${label}: ${fmt(r.ms / 1000, 2)} s for ${r.requests} requests`);
+    return r;
+  };
+  const operator = async (label: string, namespace: string, workers: number, whatIf: WhatIf[] = []) => {
+    if (srcFingerprint() !== fingerprint) changed.push(label);
+    const r = (await runChild(
+      { kind: 'operator', label, namespace, base: nextBase(), workers, whatIf, n: N },
+      pids,
+    )) as OperatorResult;
+    log(
+      `  ${label}: ${r.timedOut ? `TIMEOUT ${r.active}/${N}` : 'all Active'} in ${fmt(r.ms / 1000, 2)} s, ` +
+        `${fmt(r.operatorRequests / N, 2)} operator requests/bot`,
+    );
+    return r;
+  };
+
+  log(`warm-up (not reported): apiserver and etcd caches for the kinds`);
+  await floor('warm-up', 'bench-warmup', false, Math.min(N, 200));
+  log(`FLOOR: ${N} x (create Sender, create Chatbot, merge-patch /status), ${CONCURRENCY} in flight`);
+  floors.push(await floor('floor', 'bench-floor-a', false));
+  for (const w of WORKERS) {
+    log(
+      `OPERATOR W=${w}: ${N} Senders + ${N} Chatbots (spec.state Active), created ${CONCURRENCY} in flight`,
+    );
+    ops.push(await operator(`W=${w}`, `bench-op-w${w}`, w));
+  }
+  if (EXPERIMENTS) {
+    const w = WORKERS.includes(8) ? 8 : (WORKERS[WORKERS.length - 1] ?? 8);
+    log('WHAT-IF: one shared connection pool per KubeConfig (client-node 2.0.1 makes one per request)');
+    floors.push(await floor('floor+reuse', 'bench-floor-reuse', true));
+    ops.push(await operator(`W=${w}+reuse`, `bench-op-w${w}-r`, w, ['reuse']));
+    log('WHAT-IF: + Senders of a Lease from an index (no O(N) libphonenumber scan per Lease event)');
+    ops.push(await operator(`W=${w}+reuse+index`, `bench-op-w${w}-ri`, w, ['reuse', 'index']));
+    log('WHAT-IF: + Events written off the reconcile path (bounded async sink)');
+    ops.push(
+      await operator(`W=${w}+reuse+index+async-events`, `bench-op-w${w}-ria`, w, [
+        'reuse',
+        'index',
+        'async-events',
+      ]),
+    );
+  }
+  log('FLOOR again (drift: etcd and the apiserver now hold more objects)');
+  floors.push(await floor('floor(again)', 'bench-floor-b', false));
+
+  report(floors, ops, Date.now() - t0);
+  if (changed.length > 0) {
+    console.log(
+      `WARNING: src/ changed during the run (before ${changed.join(', ')}): these phases ran other code`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+function requestTable(
+  title: string,
+  n: number,
+  client: Record<string, ReqStat>,
+  server?: Record<string, ServerStat>,
+) {
+  const rows = Object.entries(client)
+    .sort((a, b) => b[1].count - a[1].count)
+    .map(([k, s]) => {
+      const codes = Object.entries(s.codes)
+        .map(([c, v]) => `${c}:${v}`)
+        .join(' ');
+      const srv = server?.[k];
+      return [
+        k,
+        s.count,
+        fmt(s.count / n, 2),
+        codes,
+        s.finished ? fmt(s.latencyMs / s.finished, 1) : '-',
+        srv ? srv.count : '-',
+        srv?.durCount ? fmt((srv.durSum / srv.durCount) * 1000, 1) : '-',
+        srv ? fmt(srv.durSum, 1) : '-',
+      ];
+    });
+  console.log(`\n${title}`);
+  console.log(
+    table(
+      ['request', 'count', 'per bot', 'codes', 'client ms', 'server count*', 'server ms*', 'server busy s*'],
+      rows,
+    ),
+  );
+}
+
+function report(floors: FloorResult[], ops: OperatorResult[], totalMs: number) {
+  const plain = floors.filter((f) => !f.label.includes('reuse'));
+  const floorMs = plain.reduce((a, f) => a + f.ms, 0) / plain.length;
+  const reuseFloor = floors.find((f) => f.label.includes('reuse'));
+  const note =
+    '(client side: this process; * server side: apiserver_request_total, all clients, same interval)';
+  for (const f of floors) requestTable(`requests: ${f.label} ${note}`, f.n, f.client, f.server);
+  for (const r of ops) {
+    requestTable(`requests: operator ${r.label} ${note}`, r.n, r.client, r.server);
+  }
+
+  console.log('\nFLOOR: tight client-node loop, N x [create Sender, create Chatbot, merge-patch /status]');
+  console.log(
+    table(
+      ['run', 'time s', 'requests', 'req/s', 'retries', 'new conns', 'status B', 'cpu s node/apiserver/etcd'],
+      floors.map((f) => [
+        f.label,
+        fmt(f.ms / 1000, 2),
+        f.requests,
+        fmt(f.requests / (f.ms / 1000), 0),
+        f.retries,
+        f.connections,
+        f.statusBytes,
+        `${fmt(f.cpu.node ?? 0)}/${fmt(f.cpu['kube-apiserver'] ?? 0)}/${fmt(f.cpu.etcd ?? 0)}`,
+      ]),
+    ),
+  );
+
+  console.log(
+    `\nOPERATOR: in-process Manager; time from the first create until all ${N} Chatbots are Active ` +
+      'with observedGeneration == generation',
+  );
+  console.log(
+    table(
+      [
+        'run',
+        'time s',
+        'ratio',
+        'creates s',
+        'settled s',
+        'op req',
+        'req/bot',
+        'tail req',
+        '409s',
+        'reconciles',
+        'new conns',
+        'rss MiB before/after/peak',
+        'heap MiB before/after/gc',
+        'heapTotal/external MiB after',
+        'cpu s node/apiserver/etcd',
+        'status B',
+      ],
+      ops.map((r) => {
+        const conflicts = Object.values(r.client).reduce((a, s) => a + (s.codes['409'] ?? 0), 0);
+        const reuse = r.whatIf.includes('reuse');
+        const rec = Object.entries(r.reconciles)
+          .map(([k, v]) => `${k}:${v}`)
+          .join(' ');
+        return [
+          r.label,
+          r.timedOut ? `>${fmt(r.ms / 1000, 1)} (${r.active}/${N})` : fmt(r.ms / 1000, 2),
+          `${fmt(r.ms / floorMs, 2)}x${reuse && reuseFloor ? ` (${fmt(r.ms / reuseFloor.ms, 2)}x of floor+reuse)` : ''}`,
+          fmt(r.createsMs / 1000, 2),
+          fmt(r.settleMs / 1000, 2),
+          r.operatorRequests,
+          fmt(r.operatorRequests / N, 2),
+          r.tailRequests,
+          conflicts,
+          rec,
+          r.connections,
+          `${fmt(mib(r.memBefore.rss), 0)}/${fmt(mib(r.memAfter.rss), 0)}/${fmt(mib(r.rssPeak), 0)}`,
+          `${fmt(mib(r.memBefore.heapUsed), 0)}/${fmt(mib(r.memAfter.heapUsed), 0)}/${fmt(mib(r.heapRetained), 0)}`,
+          `${fmt(mib(r.memAfter.heapTotal), 0)}/${fmt(mib(r.memAfter.external), 0)}`,
+          `${fmt(r.cpu.node ?? 0)}/${fmt(r.cpu['kube-apiserver'] ?? 0)}/${fmt(r.cpu.etcd ?? 0)}`,
+          r.statusBytes,
+        ];
+      }),
+    ),
+  );
+  console.log(
+    `\nfloor = mean of the plain floor runs = ${fmt(floorMs / 1000, 2)} s; client concurrency ${CONCURRENCY} ` +
+      `(floor and the bench's creates); poll: one list per ${POLL_MS} ms (${POLL}); ` +
+      `cpu s includes the bench's own client work; total ${fmt(totalMs / 1000, 0)} s`,
+  );
+  const plainOps = ops.filter((r) => r.whatIf.length === 0 && !r.timedOut).sort((a, b) => a.ms - b.ms);
+  const best = plainOps[0] ?? ops[0];
+  if (best) {
+    console.log(
+      `operator-bench: floor ${fmt(floorMs / 1000)}s, operator ${fmt(best.ms / 1000)}s (W=${best.workers}), ` +
+        `ratio ${fmt(best.ms / floorMs, 2)}x, rss ${fmt(mib(best.memAfter.rss), 0)} MiB, ` +
+        `${fmt(best.operatorRequests / N, 1)} req/bot (N=${N})`,
+    );
+  }
+  if (process.env.BENCH_JSON) {
+    writeFileSync(process.env.BENCH_JSON, JSON.stringify({ N, CONCURRENCY, floorMs, floors, ops }, null, 1));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+let code = 0;
+if (process.env.BENCH_CHILD) {
+  try {
+    await childMain(JSON.parse(process.env.BENCH_CHILD) as ChildSpec);
+  } catch (err) {
+    console.error('operator-bench child failed:', err);
+    code = 1;
+  }
+} else {
+  try {
+    await parentMain();
+  } catch (err) {
+    console.error('operator-bench failed:', err);
+    code = 1;
+  } finally {
+    await cleanup();
+  }
+}
+process.exit(code);
