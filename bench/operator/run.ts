@@ -146,6 +146,9 @@ interface OperatorResult {
   tailRequests: number;
   retries: number;
   statusBytes: number;
+  /** One Chatbot as the API returns it, and the share of metadata.managedFields in it. */
+  objectBytes: number;
+  managedFieldsBytes: number;
   reconciles: Record<string, number>;
   client: Record<string, ReqStat>;
   bench: Record<string, ReqStat>;
@@ -427,6 +430,9 @@ class Child {
         tailRequests: operatorRequests - opDone,
         retries,
         statusBytes: JSON.stringify(one.status ?? {}).length,
+        objectBytes: JSON.stringify(one).length,
+        managedFieldsBytes: JSON.stringify((one.metadata as { managedFields?: unknown }).managedFields ?? [])
+          .length,
         reconciles,
         client,
         bench,
@@ -791,6 +797,13 @@ function report(floors: FloorResult[], ops: OperatorResult[], totalMs: number) {
       `(floor and the bench's creates); poll: one list per ${POLL_MS} ms (${POLL}); ` +
       `cpu s includes the bench's own client work; total ${fmt(totalMs / 1000, 0)} s`,
   );
+  const sample = ops[0];
+  if (sample) {
+    console.log(
+      `one Chatbot as served: ${sample.objectBytes} B, of which metadata.managedFields ${sample.managedFieldsBytes} B ` +
+        `and status ${sample.statusBytes} B (the informer cache keeps whole objects)`,
+    );
+  }
   const plainOps = ops.filter((r) => r.whatIf.length === 0 && !r.timedOut).sort((a, b) => a.ms - b.ms);
   const best = plainOps[0] ?? ops[0];
   if (best) {
