@@ -302,11 +302,31 @@ export function controlPlanePids(parent = process.pid): Record<string, number> {
 
 export type CpuSample = Record<string, number>;
 
+/** Busy CPU seconds of the whole machine (all processes), from /proc/stat. */
+function machineCpu(): number {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
+    return (user + nice + system + irq + softirq + steal) / TICK;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export function cpuSample(pids: Record<string, number>): CpuSample {
   const u = process.cpuUsage();
-  const out: CpuSample = { node: (u.user + u.system) / 1e6 };
+  const out: CpuSample = { node: (u.user + u.system) / 1e6, machine: machineCpu() };
   for (const [name, pid] of Object.entries(pids)) out[name] = procCpu(pid);
   return out;
+}
+
+/** `node/apiserver/etcd/other` CPU seconds; other: the rest of the machine (noise from outside). */
+export function cpuCell(c: CpuSample): string {
+  const node = c.node ?? 0;
+  const api = c['kube-apiserver'] ?? 0;
+  const etcd = c.etcd ?? 0;
+  const other = Math.max(0, (c.machine ?? Number.NaN) - node - api - etcd);
+  return `${fmt(node)}/${fmt(api)}/${fmt(etcd)}/${fmt(other)}`;
 }
 
 export function cpuDiff(a: CpuSample, b: CpuSample): CpuSample {
