@@ -111,7 +111,9 @@ describe('informers behind a connection that is cut', () => {
     }
     for (const l of restarts) expect(l.retryInMs).toBeGreaterThan(0);
     // While the cut lasts the retries back off: each informer waits 500 ms, then 1 s, ...
-    const chatbotRetries = restarts.filter((l) => l.informer === `chatbots@${ns}`).map((l) => Number(l.retryInMs));
+    const chatbotRetries = restarts
+      .filter((l) => l.informer === `chatbots@${ns}`)
+      .map((l) => Number(l.retryInMs));
     expect(chatbotRetries.slice(0, 2)).toEqual([500, 1000]);
 
     const connectionsAtRestore = proxy.connections;
