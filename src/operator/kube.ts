@@ -74,3 +74,27 @@ export function listFn(custom: CustomObjectsApi, plural: string, namespace?: str
       ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural })
       : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural });
 }
+
+const SHARED = Symbol('chatbot-operator.sharedDispatcher');
+
+/**
+ * client-node 2.0 builds a new undici Agent (a new TCP+TLS connection, the CA parsed again)
+ * for every request; measured, that was most of the operator's CPU at 1,000 bots. Keep the
+ * first dispatcher it builds per user and cluster and reuse it: auth headers are still applied
+ * per request, so rotating tokens keep working.
+ */
+export function shareConnections(kc: KubeConfig): KubeConfig {
+  const marked = kc as KubeConfig & { [SHARED]?: boolean };
+  if (marked[SHARED]) return kc;
+  marked[SHARED] = true;
+  const orig = kc.applySecurityAuthentication.bind(kc);
+  const pools = new Map<string, ReturnType<Parameters<typeof orig>[0]['getDispatcher']>>();
+  kc.applySecurityAuthentication = async (ctx) => {
+    await orig(ctx);
+    const key = `${kc.getCurrentCluster()?.name ?? ''}\u0000${kc.getCurrentUser()?.name ?? ''}`;
+    const shared = pools.get(key);
+    if (shared) ctx.setDispatcher(shared);
+    else pools.set(key, ctx.getDispatcher());
+  };
+  return kc;
+}

@@ -8,7 +8,8 @@ import type { Clock } from '../core/clock.ts';
 import { InformerSet } from './cache.ts';
 import { EventRecorder } from './events.ts';
 import { startHealthServer } from './health.ts';
-import { customSource, makeClients, objectKey, PLURAL, REVISION_LABEL } from './kube.ts';
+import { KeyIndex } from './key-index.ts';
+import { customSource, makeClients, objectKey, PLURAL, REVISION_LABEL, shareConnections } from './kube.ts';
 import { LeaderElector } from './leader-election.ts';
 import { OperatorMetrics } from './metrics.ts';
 import { runWorkers, WorkQueue } from './queue.ts';
@@ -51,7 +52,7 @@ export class Manager {
   private leading = false;
 
   constructor(private readonly opts: ManagerOptions) {
-    const clients = makeClients(opts.kc);
+    const clients = makeClients(shareConnections(opts.kc));
     this.identity = opts.identity ?? `${hostname()}_${process.pid}`;
     const log = opts.logger;
     this.queue = new WorkQueue({
@@ -104,6 +105,9 @@ export class Manager {
       }),
       base,
     );
+    // Lease name -> holder, revision -> chatbot: kept from events, read by the reconciler.
+    const leasesByHolder = new KeyIndex();
+    const revisionsByChatbot = new KeyIndex();
     const recorder = new EventRecorder(clients.events, opts.clock, this.identity, log);
     this.reconciler = new ChatbotReconciler({
       clients,
@@ -112,6 +116,7 @@ export class Manager {
       leases: this.leases,
       revisions: this.revisions,
       leaseNamespace: opts.podNamespace,
+      indexes: { leasesByHolder, revisionsByChatbot },
       clock: opts.clock,
       recorder,
       logger: log,
@@ -119,46 +124,82 @@ export class Manager {
     });
 
     this.metrics.countStates = () => this.countStates();
-    const enqueue = (o: Chatbot) => this.queue.add(objectKey(o));
+    // Indexes instead of cache scans: Chatbots by the Sender they name, Senders by their Lease.
+    const botsBySender = new KeyIndex();
+    const sendersByLease = new KeyIndex();
+    const senderRefKey = (cb: Chatbot) =>
+      cb.spec?.senderRef?.name ? `${cb.metadata.namespace ?? ''}/${cb.spec.senderRef.name}` : undefined;
+    const enqueue = (o: Chatbot) => {
+      botsBySender.set(objectKey(o), senderRefKey(o));
+      this.queue.add(objectKey(o));
+    };
     this.chatbots.on({
       add: enqueue,
       update: enqueue,
       resync: enqueue,
       delete: (o) => {
         this.reconciler.forget(o);
+        botsBySender.set(objectKey(o), undefined);
         this.queue.add(objectKey(o));
       },
     });
+    // Sender status follows its Lease; a short delay folds the writes of one activation
+    // ("Available", then "Held") into one.
+    const SENDER_STATUS_DELAY_MS = 500;
+    // A real-time timer, not the injected clock: this only batches writes, it decides nothing.
+    const pendingSenders = new Map<string, NodeJS.Timeout>();
+    const senderStatusLater = (key: string) => {
+      if (pendingSenders.has(key)) return;
+      const t = setTimeout(() => {
+        pendingSenders.delete(key);
+        this.queue.add(SENDER_KEY_PREFIX + key);
+      }, SENDER_STATUS_DELAY_MS);
+      t.unref();
+      pendingSenders.set(key, t);
+    };
     // A Sender change re-validates the chatbots that name it, and refreshes its own status.
-    const senderChanged = (sd: Sender) => {
-      const ns = sd.metadata.namespace ?? '';
-      for (const cb of this.chatbots.list(ns)) {
-        if (cb.spec?.senderRef?.name === sd.metadata.name) enqueue(cb);
-      }
-      this.queue.add(SENDER_KEY_PREFIX + objectKey(sd));
+    const senderChanged = (sd: Sender, deleted = false) => {
+      const key = objectKey(sd);
+      sendersByLease.set(key, deleted ? undefined : senderLeaseName(sd));
+      for (const k of botsBySender.get(key)) this.queue.add(k);
+      senderStatusLater(key);
     };
     this.senders.on({
-      add: senderChanged,
-      update: senderChanged,
-      delete: senderChanged,
-      resync: senderChanged,
+      add: (sd) => senderChanged(sd),
+      update: (sd) => senderChanged(sd),
+      delete: (sd) => senderChanged(sd, true),
+      resync: (sd) => senderChanged(sd),
     });
     // A sender Lease change wakes its holder, every bot that competes for it and its Senders.
-    const leaseChanged = (l: V1Lease) => {
+    const leaseChanged = (l: V1Lease, deleted = false) => {
       const name = l.metadata?.name ?? '';
+      leasesByHolder.set(name, deleted ? undefined : l.spec?.holderIdentity || undefined);
       if (l.spec?.holderIdentity) this.queue.add(l.spec.holderIdentity);
       for (const k of this.reconciler.claimantsOf(name)) this.queue.add(k);
-      for (const sd of this.senders.list()) {
-        if (senderLeaseName(sd) === name) this.queue.add(SENDER_KEY_PREFIX + objectKey(sd));
-      }
+      for (const k of sendersByLease.get(name)) senderStatusLater(k);
     };
-    this.leases.on({ add: leaseChanged, update: leaseChanged, delete: leaseChanged });
+    this.leases.on({
+      add: (l) => leaseChanged(l),
+      update: (l) => leaseChanged(l),
+      delete: (l) => leaseChanged(l, true),
+    });
     // A revision deleted behind our back is created again.
-    const revisionChanged = (r: V1ControllerRevision) => {
+    const revisionKey = (r: V1ControllerRevision) =>
+      `${r.metadata?.namespace ?? ''}/${r.metadata?.name ?? ''}`;
+    const ownerKey = (r: V1ControllerRevision) => {
       const bot = r.metadata?.labels?.[REVISION_LABEL];
-      if (bot) this.queue.add(`${r.metadata?.namespace ?? ''}/${bot}`);
+      return bot ? `${r.metadata?.namespace ?? ''}/${bot}` : undefined;
     };
-    this.revisions.on({ delete: revisionChanged });
+    const revisionSeen = (r: V1ControllerRevision) => revisionsByChatbot.set(revisionKey(r), ownerKey(r));
+    this.revisions.on({
+      add: revisionSeen,
+      update: revisionSeen,
+      delete: (r) => {
+        revisionsByChatbot.set(revisionKey(r), undefined);
+        const owner = ownerKey(r);
+        if (owner) this.queue.add(owner);
+      },
+    });
   }
 
   get isLeader(): boolean {

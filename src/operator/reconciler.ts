@@ -34,6 +34,7 @@ import type { RevisionInfo } from '../core/lifecycle/revisions.ts';
 import { validateChatbot, validateSender } from '../core/validation/index.ts';
 import type { Cache } from './cache.ts';
 import type { EventRecorder } from './events.ts';
+import type { KeyIndex } from './key-index.ts';
 import { type Clients, httpStatus, mergePatch, PLURAL, REVISION_LABEL, splitKey } from './kube.ts';
 import type { OperatorMetrics } from './metrics.ts';
 
@@ -65,8 +66,8 @@ export interface ReconcilerDeps {
   recorder: EventRecorder;
   logger: Logger;
   metrics?: OperatorMetrics;
-  /** Asks for another key to be reconciled (a Sender whose holder changed). */
-  enqueue?: (key: string) => void;
+  /** Secondary indexes kept from informer events (without them, the caches are scanned). */
+  indexes?: { leasesByHolder: KeyIndex; revisionsByChatbot: KeyIndex };
 }
 
 export const SENDER_KEY_PREFIX = 'sender:';
@@ -132,7 +133,12 @@ export class ChatbotReconciler {
   }
 
   private leasesHeldBy(key: string): V1Lease[] {
-    return this.deps.leases.list(this.deps.leaseNamespace).filter((l) => l.spec?.holderIdentity === key);
+    const { leases, leaseNamespace, indexes } = this.deps;
+    if (!indexes) return leases.list(leaseNamespace).filter((l) => l.spec?.holderIdentity === key);
+    return indexes.leasesByHolder
+      .get(key)
+      .map((name) => leases.get(name, leaseNamespace))
+      .filter((l): l is V1Lease => l?.spec?.holderIdentity === key);
   }
 
   private observeClaims(chatbot: Chatbot, sender: Sender | undefined, now: Date): ClaimsView | undefined {
@@ -172,8 +178,15 @@ export class ChatbotReconciler {
   }
 
   private revisionsOf(chatbot: Chatbot): RevisionInfo[] {
-    return this.deps.revisions
-      .list(chatbot.metadata.namespace ?? '')
+    const { revisions, indexes } = this.deps;
+    const ns = chatbot.metadata.namespace ?? '';
+    const candidates = indexes
+      ? indexes.revisionsByChatbot
+          .get(chatbotKey(chatbot))
+          .map((k) => revisions.get(splitKey(k).name, ns))
+          .filter((r): r is V1ControllerRevision => r !== undefined)
+      : revisions.list(ns);
+    return candidates
       .filter(
         (r) =>
           r.metadata?.labels?.[REVISION_LABEL] === chatbot.metadata.name &&

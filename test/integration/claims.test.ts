@@ -7,6 +7,7 @@ import { compareClaims, senderLeaseName } from '../../src/core/claims/claim.ts';
 import { FakeClock } from '../../src/core/clock.ts';
 import type { Manager } from '../../src/operator/manager.ts';
 import { eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
+import { botYaml, senderYaml } from '../support/manifests.ts';
 import {
   eventReasons,
   getChatbot,
@@ -17,45 +18,8 @@ import {
 
 const MIN = 60_000;
 
-const sender = (name: string, address: string) => `apiVersion: chatbots.dev/v1alpha1
-kind: Sender
-metadata: {name: ${name}}
-spec: {channel: WhatsApp, address: "${address}"}
-`;
-
-function bot(
-  name: string,
-  o: {
-    sender?: string;
-    state?: string;
-    takeover?: string;
-    redeploy?: string;
-    greeting?: string;
-    annotations?: Record<string, string>;
-  } = {},
-) {
-  const ann = o.annotations
-    ? `\n  annotations: {${Object.entries(o.annotations)
-        .map(([k, v]) => `"${k}": "${v}"`)
-        .join(', ')}}`
-    : '';
-  return `apiVersion: chatbots.dev/v1alpha1
-kind: Chatbot
-metadata:
-  name: ${name}${ann}
-spec:
-  channel: WhatsApp
-  senderRef: {name: ${o.sender ?? 'acme-whatsapp'}}
-  state: ${o.state ?? 'Active'}
-${o.takeover ? `  takeover: ${o.takeover}\n` : ''}${o.redeploy ? `  redeploy: ${o.redeploy}\n` : ''}  definition:
-    startDialog: welcome
-    dialogs:
-    - name: welcome
-      elements:
-      - text: "${o.greeting ?? 'Hi from ' + name}"
-      - closeSession: {}
-`;
-}
+const sender = senderYaml;
+const bot = botYaml;
 
 async function lease(ns: string, address: string) {
   const name = senderLeaseName({ spec: { channel: 'WhatsApp', address } });

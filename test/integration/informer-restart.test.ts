@@ -6,38 +6,14 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Manager } from '../../src/operator/manager.ts';
 import { eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
+import { botYaml, senderYaml } from '../support/manifests.ts';
 import { getChatbot, startOperator, waitForChatbot } from '../support/operator.ts';
 import type { LogLine } from '../support/process.ts';
 import { type TcpProxy, tcpProxy, viaServer } from '../support/tcp-proxy.ts';
 
-const sender = (name: string, address: string) => `apiVersion: chatbots.dev/v1alpha1
-kind: Sender
-metadata: {name: ${name}}
-spec: {channel: WhatsApp, address: "${address}"}
-`;
-
-const bot = (name: string, senderName: string, state = 'Active') => `apiVersion: chatbots.dev/v1alpha1
-kind: Chatbot
-metadata: {name: ${name}}
-spec:
-  channel: WhatsApp
-  senderRef: {name: ${senderName}}
-  state: ${state}
-  startKeyword: Hi
-  definition:
-    startDialog: welcome
-    dialogs:
-    - name: welcome
-      elements:
-      - text: "Hi! This is Acme support."
-      - buttons:
-          message: "How can we help?"
-          items: [{caption: "Orders", goTo: orders}]
-    - name: orders
-      elements:
-      - text: "Your order is on its way."
-      - closeSession: {}
-`;
+const sender = senderYaml;
+const bot = (name: string, senderName: string, state: 'Active' | 'Inactive' = 'Active') =>
+  botYaml(name, { sender: senderName, state });
 
 const apply = (ns: string, yaml: string) => kubectl(['apply', '-n', ns, '-f', '-'], yaml);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

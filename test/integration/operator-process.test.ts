@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, kubeConfig, kubeconfigPath, kubectl, newNamespace } from '../support/cluster.ts';
+import { botYaml, senderYaml } from '../support/manifests.ts';
 import { waitForChatbot } from '../support/operator.ts';
 import {
   httpGet,
@@ -27,34 +28,8 @@ const RETRY_MS = Math.max(200, Math.round((LEASE_MS * 2) / 15));
 const MAX_POLL_MS = RETRY_MS * 2.2;
 const LEADER_LEASE = 'chatbot-operator-leader';
 
-const sender = (name: string, address: string) => `apiVersion: chatbots.dev/v1alpha1
-kind: Sender
-metadata: {name: ${name}}
-spec: {channel: WhatsApp, address: "${address}"}
-`;
-
-const bot = (name: string, senderName: string) => `apiVersion: chatbots.dev/v1alpha1
-kind: Chatbot
-metadata: {name: ${name}}
-spec:
-  channel: WhatsApp
-  senderRef: {name: ${senderName}}
-  state: Active
-  startKeyword: Hi
-  definition:
-    startDialog: welcome
-    dialogs:
-    - name: welcome
-      elements:
-      - text: "Hi! This is Acme support."
-      - buttons:
-          message: "How can we help?"
-          items: [{caption: "Orders", goTo: orders}]
-    - name: orders
-      elements:
-      - text: "Your order is on its way."
-      - closeSession: {}
-`;
+const sender = senderYaml;
+const bot = (name: string, senderName: string) => botYaml(name, { sender: senderName });
 
 const apply = (ns: string, yaml: string) => kubectl(['apply', '-n', ns, '-f', '-'], yaml);
 const isActive = (ns: string, name: string) =>

@@ -4,42 +4,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.ts';
 import type { Manager } from '../../src/operator/manager.ts';
 import { kubectl, newNamespace } from '../support/cluster.ts';
+import { type BotOptions, botYaml, senderYaml } from '../support/manifests.ts';
 import { eventReasons, startOperator, waitForChatbot, waitForEvent } from '../support/operator.ts';
 
-const sender = (name = 'acme-whatsapp', address = '+385911234567') => `apiVersion: chatbots.dev/v1alpha1
-kind: Sender
-metadata: {name: ${name}}
-spec: {channel: WhatsApp, address: "${address}"}
-`;
-
-function bot(
-  name: string,
-  opts: { state?: string; schedule?: string; caption?: string; sender?: string } = {},
-) {
-  return `apiVersion: chatbots.dev/v1alpha1
-kind: Chatbot
-metadata: {name: ${name}}
-spec:
-  channel: WhatsApp
-  senderRef: {name: ${opts.sender ?? 'acme-whatsapp'}}
-  state: ${opts.state ?? 'Inactive'}
-  startKeyword: Hi
-${opts.schedule ?? ''}
-  definition:
-    startDialog: welcome
-    dialogs:
-    - name: welcome
-      elements:
-      - text: "Hi! This is Acme support."
-      - buttons:
-          message: "How can we help?"
-          items: [{caption: "${opts.caption ?? 'Orders'}", goTo: orders}]
-    - name: orders
-      elements:
-      - text: "Your order is on its way."
-      - closeSession: {}
-`;
-}
+const sender = () => senderYaml('acme-whatsapp', '+385911234567');
+const bot = (name: string, opts: BotOptions = {}) => botYaml(name, { state: 'Inactive', ...opts });
 
 const conditionOf = (
   cb: { status?: { conditions?: { type: string; status: string; message: string }[] } },

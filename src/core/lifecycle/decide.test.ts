@@ -1056,14 +1056,14 @@ describe('lastTransitionTime', () => {
 describe('events', () => {
   it.each<{ name: string; initial: BotInput; steps: Step[]; want: string[][] }>([
     {
-      name: 'created Active: Validated and Activated once',
+      name: 'created Active: one Activated event that carries the validation result',
       initial: { spec: { state: 'Active' } },
       steps: [
         { now: '2026-03-01T09:00:05Z' },
         { now: '2026-03-01T10:00:00Z' },
         { now: '2026-03-02T10:00:00Z' },
       ],
-      want: [['Validated', 'Activated'], [], []],
+      want: [['Activated'], [], []],
     },
     {
       name: 'Inactive -> Active -> Inactive by hand',
@@ -1129,7 +1129,7 @@ describe('events', () => {
         { now: '2026-03-01T10:00:00Z', spec: { startKeyword: 'Hello' }, issues: [BUTTON_CAPTION] },
         { now: '2026-03-01T11:00:00Z', issues: [BUTTON_CAPTION] },
       ],
-      want: [['Validated', 'Activated'], ['ValidationFailed'], []],
+      want: [['Activated'], ['ValidationFailed'], []],
     },
     {
       name: 'a valid edit that keeps the state: Validated once for the new generation',
@@ -1139,7 +1139,7 @@ describe('events', () => {
         { now: '2026-03-01T10:00:00Z', spec: { startKeyword: 'Hello' }, issues: [PHRASES] },
         { now: '2026-03-01T11:00:00Z', issues: [PHRASES] },
       ],
-      want: [['Validated', 'Activated'], ['Validated'], []],
+      want: [['Activated'], ['Validated'], []],
     },
     {
       name: 'the missing Sender appears (same generation): validated again',
@@ -1197,12 +1197,11 @@ describe('events', () => {
       initial: { spec: { state: 'Active' } },
       steps: [{ now: '2026-03-01T09:00:05Z' }],
       want: [
-        { type: 'Normal', reason: 'Validated', action: 'Validate', note: 'Generation 1: No issues' },
         {
           type: 'Normal',
           reason: 'Activated',
           action: 'Activate',
-          note: 'Activated by hand (activation moment 2026-03-01T09:00:00Z)',
+          note: 'Activated by hand (activation moment 2026-03-01T09:00:00Z); generation 1: No issues',
         },
       ],
     },

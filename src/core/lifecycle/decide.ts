@@ -402,7 +402,10 @@ export function decide(obs: Observed, now: Date): Plan {
   if (prev.sessions) status.sessions = prev.sessions; // the runtime's field
 
   // --- events, one per transition
-  if (prev.observedGeneration !== generation || prev.validation?.errors !== errors) {
+  // A new bot that is valid and activates at once gets one event (Activated names the
+  // validation result): events cost API writes, and this is the common case at scale.
+  const foldIntoActivated = valid && becameActive && prev.observedGeneration === undefined;
+  if ((prev.observedGeneration !== generation || prev.validation?.errors !== errors) && !foldIntoActivated) {
     events.unshift(
       valid
         ? {
@@ -424,7 +427,7 @@ export function decide(obs: Observed, now: Date): Plan {
       type: 'Normal',
       reason: 'Activated',
       action: 'Activate',
-      note: activatedNote(eff, myClaim),
+      note: `${activatedNote(eff, myClaim)}${foldIntoActivated ? `; generation ${generation}: ${message}` : ''}`,
     });
   }
   if (deactivatedNow) {
