@@ -26,7 +26,6 @@ import {
   claimOf,
   decide,
   type LeaseOp,
-  type Plan,
   SENDER_FINALIZER,
   validationMessage,
 } from '../core/lifecycle/decide.ts';
@@ -233,7 +232,7 @@ export class ChatbotReconciler {
       reason: plan.reason,
     };
     if (!equal(plan.status, chatbot.status ?? {})) {
-      await this.writeStatus(chatbot, plan);
+      await this.patchStatus(PLURAL.Chatbot, chatbot, chatbot.status, plan.status);
       if (plan.status.state !== cached.status?.state && plan.lateEdge) {
         metrics?.scheduleLateness.observe((now.getTime() - plan.lateEdge.getTime()) / 1000);
       }
@@ -247,19 +246,25 @@ export class ChatbotReconciler {
     return plan.nextWakeAt ? { requeueAfterMs: Math.max(0, plan.nextWakeAt.getTime() - now.getTime()) } : {};
   }
 
-  private async writeStatus(chatbot: Chatbot, plan: Plan) {
-    const { namespace = '', name = '' } = chatbot.metadata;
-    const patch = {
-      metadata: { resourceVersion: chatbot.metadata.resourceVersion },
-      status: jsonMergePatch.generate(chatbot.status ?? {}, plan.status) ?? {},
+  /** Merge-patches /status from `before` to `after`, with a resourceVersion precondition (409: ConflictError). */
+  private async patchStatus(
+    plural: string,
+    obj: { metadata: { namespace?: string; name?: string; resourceVersion?: string } },
+    before: object | undefined,
+    after: object,
+  ) {
+    const { namespace = '', name = '' } = obj.metadata;
+    const body = {
+      metadata: { resourceVersion: obj.metadata.resourceVersion },
+      status: jsonMergePatch.generate(before ?? {}, after) ?? {},
     };
     try {
       await this.deps.clients.custom.patchNamespacedCustomObjectStatus(
-        { group: GROUP, version: VERSION, namespace, plural: PLURAL.Chatbot, name, body: patch },
+        { group: GROUP, version: VERSION, namespace, plural, name, body },
         mergePatch(),
       );
     } catch (err) {
-      throw this.classify(err, `${namespace}/${name} status`);
+      throw this.classify(err, `${plural} ${namespace}/${name} status`);
     }
   }
 
@@ -430,23 +435,10 @@ export class ChatbotReconciler {
     };
     if (equal(status, sender.status ?? {})) return {};
     try {
-      await this.deps.clients.custom.patchNamespacedCustomObjectStatus(
-        {
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural: PLURAL.Sender,
-          name,
-          body: {
-            metadata: { resourceVersion: sender.metadata.resourceVersion },
-            status: jsonMergePatch.generate(sender.status ?? {}, status) ?? {},
-          },
-        },
-        mergePatch(),
-      );
+      await this.patchStatus(PLURAL.Sender, sender, sender.status, status);
     } catch (err) {
       if (httpStatus(err) === 404) return {};
-      throw this.classify(err, `Sender ${key} status`);
+      throw err;
     }
     return {};
   }

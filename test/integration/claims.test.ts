@@ -6,7 +6,7 @@ import type { Chatbot } from '../../src/api/schema.ts';
 import { compareClaims, senderLeaseName } from '../../src/core/claims/claim.ts';
 import { FakeClock } from '../../src/core/clock.ts';
 import type { Manager } from '../../src/operator/manager.ts';
-import { eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
+import { apply, eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
 import { botYaml, senderYaml } from '../support/manifests.ts';
 import {
   eventReasons,
@@ -45,17 +45,11 @@ describe('one active chatbot per sender', () => {
     const ns = await newNamespace('claim');
     const clock = clockNow();
     await run(ns, { clock });
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
-      `${sender('acme-whatsapp', '+385911234567')}---\n${bot('a')}`,
-    );
+    await apply(ns, `${sender('acme-whatsapp', '+385911234567')}---\n${bot('a')}`);
     const a = await waitForChatbot(ns, 'a', isState('Active'), 'A Active');
     expect((await lease(ns, '+385911234567')).spec?.holderIdentity).toBe(`${ns}/a`);
 
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
-      bot('b', { state: 'Inactive', takeover: '{mode: Graceful, gracePeriod: 10m}' }),
-    );
+    await apply(ns, bot('b', { state: 'Inactive', takeover: '{mode: Graceful, gracePeriod: 10m}' }));
     await waitForChatbot(ns, 'b', isState('Inactive'), 'B Inactive');
     const takeoverAt = clock.now();
     await kubectl(['patch', 'chatbot', 'b', '-n', ns, '--type=merge', '-p', '{"spec":{"state":"Active"}}']);
@@ -108,15 +102,9 @@ describe('one active chatbot per sender', () => {
     const ns = await newNamespace('claim');
     const clock = clockNow();
     await run(ns, { clock });
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
-      `${sender('acme-whatsapp', '+385911234568')}---\n${bot('a')}`,
-    );
+    await apply(ns, `${sender('acme-whatsapp', '+385911234568')}---\n${bot('a')}`);
     await waitForChatbot(ns, 'a', isState('Active'), 'A Active');
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
-      bot('b', { state: 'Inactive', takeover: '{mode: Immediate}' }),
-    );
+    await apply(ns, bot('b', { state: 'Inactive', takeover: '{mode: Immediate}' }));
     await waitForChatbot(ns, 'b', isState('Inactive'), 'B Inactive');
     await kubectl(['patch', 'chatbot', 'b', '-n', ns, '--type=merge', '-p', '{"spec":{"state":"Active"}}']);
     await waitForChatbot(ns, 'b', isState('Active'), 'B Active');
@@ -142,13 +130,10 @@ describe('one active chatbot per sender', () => {
     const ns2 = await newNamespace('claim');
     const clock = clockNow();
     await run(ns1, { clock, namespaces: [ns1, ns2], podNamespace: ns1 });
-    await kubectl(
-      ['apply', '-n', ns1, '-f', '-'],
-      `${sender('team-a', '+385911234575')}---\n${bot('a', { sender: 'team-a' })}`,
-    );
+    await apply(ns1, `${sender('team-a', '+385911234575')}---\n${bot('a', { sender: 'team-a' })}`);
     await waitForChatbot(ns1, 'a', isState('Active'), 'A Active in ns1');
-    await kubectl(
-      ['apply', '-n', ns2, '-f', '-'],
+    await apply(
+      ns2,
       `${sender('team-b', '+385911234575')}---\n${bot('b', { sender: 'team-b', state: 'Inactive', takeover: '{mode: Immediate}' })}`,
     );
     await waitForChatbot(ns2, 'b', isState('Inactive'), 'B Inactive in ns2');
@@ -188,7 +173,7 @@ describe('one active chatbot per sender', () => {
             bot(name, { sender: sd, annotations: { 'chatbots.dev/reactivate': moment } }),
           ),
         ];
-        await kubectl(['apply', '-n', ns, '-f', '-'], docs.join('---\n'));
+        await apply(ns, docs.join('---\n'));
         const bots = await Promise.all(names.map((name) => getChatbot(ns, name)));
         const expected = bots
           .map((b) => ({
@@ -228,8 +213,8 @@ describe('one active chatbot per sender', () => {
     const ns = await newNamespace('redeploy');
     const clock = clockNow();
     await run(ns, { clock });
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
+    await apply(
+      ns,
       `${sender('acme-whatsapp', '+385911234569')}---\n${bot('support', { redeploy: '{gracePeriod: 5m}', greeting: 'v1' })}`,
     );
     const v1 = await waitForChatbot(
@@ -239,10 +224,7 @@ describe('one active chatbot per sender', () => {
     );
     const rev1 = v1.status!.revision!;
 
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
-      bot('support', { redeploy: '{gracePeriod: 5m}', greeting: 'v2' }),
-    );
+    await apply(ns, bot('support', { redeploy: '{gracePeriod: 5m}', greeting: 'v2' }));
     const deployedAt = clock.now();
     const v2 = await waitForChatbot(
       ns,
@@ -280,10 +262,7 @@ describe('one active chatbot per sender', () => {
     await waitForEvent(ns, 'support', 'DrainEnded');
 
     // Rollback: the old definition maps to the old revision again.
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
-      bot('support', { redeploy: '{gracePeriod: 5m}', greeting: 'v1' }),
-    );
+    await apply(ns, bot('support', { redeploy: '{gracePeriod: 5m}', greeting: 'v1' }));
     const back = await waitForChatbot(
       ns,
       'support',
@@ -297,8 +276,8 @@ describe('one active chatbot per sender', () => {
     const ns = await newNamespace('redeploy');
     const clock = clockNow();
     await run(ns, { clock });
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
+    await apply(
+      ns,
       `${sender('acme-whatsapp', '+385911234574')}---\n${bot('support', { redeploy: '{gracePeriod: 1h}', greeting: 'v1' })}`,
     );
     const v1 = await waitForChatbot(
@@ -306,10 +285,7 @@ describe('one active chatbot per sender', () => {
       'support',
       (cb) => cb.status?.state === 'Active' && !!cb.status.revision,
     );
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
-      bot('support', { redeploy: '{gracePeriod: 1h}', greeting: 'v2' }),
-    );
+    await apply(ns, bot('support', { redeploy: '{gracePeriod: 1h}', greeting: 'v2' }));
     const v2 = await waitForChatbot(
       ns,
       'support',
@@ -349,13 +325,10 @@ describe('one active chatbot per sender', () => {
   it('an invalid change keeps the last valid revision serving and says why', async () => {
     const ns = await newNamespace('redeploy');
     await run(ns);
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
-      `${sender('acme-whatsapp', '+385911234570')}---\n${bot('support')}`,
-    );
+    await apply(ns, `${sender('acme-whatsapp', '+385911234570')}---\n${bot('support')}`);
     const ok = await waitForChatbot(ns, 'support', isState('Active'));
     const broken = bot('support').replace('startDialog: welcome', 'startDialog: nowhere');
-    await kubectl(['apply', '-n', ns, '-f', '-'], broken);
+    await apply(ns, broken);
     const cb = await waitForChatbot(
       ns,
       'support',
@@ -374,15 +347,9 @@ describe('one active chatbot per sender', () => {
     const ns = await newNamespace('claim');
     const clock = clockNow();
     const first = await run(ns, { clock });
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
-      `${sender('acme-whatsapp', '+385911234571')}---\n${bot('a')}`,
-    );
+    await apply(ns, `${sender('acme-whatsapp', '+385911234571')}---\n${bot('a')}`);
     await waitForChatbot(ns, 'a', isState('Active'));
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
-      bot('b', { state: 'Inactive', takeover: '{gracePeriod: 20m}' }),
-    );
+    await apply(ns, bot('b', { state: 'Inactive', takeover: '{gracePeriod: 20m}' }));
     await waitForChatbot(ns, 'b', isState('Inactive'));
     await kubectl(['patch', 'chatbot', 'b', '-n', ns, '--type=merge', '-p', '{"spec":{"state":"Active"}}']);
     const draining = await waitForChatbot(ns, 'a', isState('Draining'));
@@ -403,8 +370,8 @@ describe('one active chatbot per sender', () => {
   it('deleting the holder releases the sender; deleting a Sender leaves its bots ChannelSenderUndefined', async () => {
     const ns = await newNamespace('claim');
     await run(ns);
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
+    await apply(
+      ns,
       `${sender('acme-whatsapp', '+385911234572')}---\n${bot('a')}---\n${sender('other', '+385911234573')}---\n${bot('c', { sender: 'other' })}`,
     );
     await waitForChatbot(ns, 'a', isState('Active'));

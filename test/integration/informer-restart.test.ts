@@ -5,7 +5,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Manager } from '../../src/operator/manager.ts';
-import { eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
+import { apply, eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
 import { botYaml, senderYaml } from '../support/manifests.ts';
 import { getChatbot, startOperator, waitForChatbot } from '../support/operator.ts';
 import type { LogLine } from '../support/process.ts';
@@ -15,7 +15,6 @@ const sender = senderYaml;
 const bot = (name: string, senderName: string, state: 'Active' | 'Inactive' = 'Active') =>
   botYaml(name, { sender: senderName, state });
 
-const apply = (ns: string, yaml: string) => kubectl(['apply', '-n', ns, '-f', '-'], yaml);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const setState = (ns: string, name: string, state: string) =>
   kubectl(['patch', 'chatbot', name, '-n', ns, '--type=merge', '-p', JSON.stringify({ spec: { state } })]);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, kubeConfig, kubeconfigPath, kubectl, newNamespace } from '../support/cluster.ts';
+import { apply, eventually, kubeConfig, kubeconfigPath, newNamespace } from '../support/cluster.ts';
 import { botYaml, senderYaml } from '../support/manifests.ts';
 import { waitForChatbot } from '../support/operator.ts';
 import {
@@ -31,7 +31,6 @@ const LEADER_LEASE = 'chatbot-operator-leader';
 const sender = senderYaml;
 const bot = (name: string, senderName: string) => botYaml(name, { sender: senderName });
 
-const apply = (ns: string, yaml: string) => kubectl(['apply', '-n', ns, '-f', '-'], yaml);
 const isActive = (ns: string, name: string) =>
   waitForChatbot(ns, name, (cb) => cb.status?.state === 'Active', `${name} Active`);
 

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.ts';
 import type { Manager } from '../../src/operator/manager.ts';
-import { kubectl, newNamespace } from '../support/cluster.ts';
+import { apply, kubectl, newNamespace } from '../support/cluster.ts';
 import { type BotOptions, botYaml, senderYaml } from '../support/manifests.ts';
 import { eventReasons, startOperator, waitForChatbot, waitForEvent } from '../support/operator.ts';
 
@@ -29,10 +29,7 @@ describe('operator core', () => {
   it('shows an invalid bot as Invalid with each seed error at its path, then follows spec.state once fixed', async () => {
     const ns = await newNamespace('op');
     await run(ns);
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
-      sender() + '---\n' + bot('support', { state: 'Active', caption: '' }),
-    );
+    await apply(ns, sender() + '---\n' + bot('support', { state: 'Active', caption: '' }));
 
     const invalid = await waitForChatbot(
       ns,
@@ -58,7 +55,7 @@ describe('operator core', () => {
     expect(conditionOf(invalid, 'Stalled')?.status).toBe('True');
     await waitForEvent(ns, 'support', 'ValidationFailed');
 
-    await kubectl(['apply', '-n', ns, '-f', '-'], bot('support', { state: 'Active' }));
+    await apply(ns, bot('support', { state: 'Active' }));
     const active = await waitForChatbot(ns, 'support', (cb) => cb.status?.state === 'Active', 'state Active');
     expect(conditionOf(active, 'Validated')?.status).toBe('True');
     expect(conditionOf(active, 'Ready')?.status).toBe('True');
@@ -100,7 +97,7 @@ describe('operator core', () => {
     timeZone: Europe/Zagreb
     activateAt: "2026-12-01T09:00"
     deactivateAt: "2026-12-24T18:00"`;
-    await kubectl(['apply', '-n', ns, '-f', '-'], sender() + '---\n' + bot('xmas', { schedule }));
+    await apply(ns, sender() + '---\n' + bot('xmas', { schedule }));
 
     const scheduled = await waitForChatbot(ns, 'xmas', (cb) => cb.status?.state === 'Scheduled', 'Scheduled');
     expect(scheduled.status?.schedule).toMatchObject({
@@ -165,7 +162,7 @@ describe('operator core', () => {
       const schedule = `  schedule:
     timeZone: ${zone}
     windows: [{activate: "0 8 * * 1", deactivate: "0 18 * * 1"}]`;
-      await kubectl(['apply', '-n', ns, '-f', '-'], sender() + '---\n' + bot('weekly', { schedule }));
+      await apply(ns, sender() + '---\n' + bot('weekly', { schedule }));
       const s = await waitForChatbot(
         ns,
         'weekly',
@@ -204,7 +201,7 @@ describe('operator core', () => {
     timeZone: Europe/Zagreb
     activateAt: "2026-11-26T09:00"
     deactivateAt: "2026-11-28T09:00"`;
-    await kubectl(['apply', '-n', ns, '-f', '-'], sender() + '---\n' + bot('restart', { schedule }));
+    await apply(ns, sender() + '---\n' + bot('restart', { schedule }));
     await waitForChatbot(ns, 'restart', (cb) => cb.status?.state === 'Scheduled', 'Scheduled');
 
     await first.stop();
@@ -225,7 +222,7 @@ describe('operator core', () => {
   it('lets kubectl wait for Ready and shows STATE and NEXT', async () => {
     const ns = await newNamespace('op');
     await run(ns);
-    await kubectl(['apply', '-n', ns, '-f', '-'], sender() + '---\n' + bot('waitme', { state: 'Active' }));
+    await apply(ns, sender() + '---\n' + bot('waitme', { state: 'Active' }));
     const out = await kubectl(['wait', '-n', ns, '--for=condition=Ready', 'chatbot/waitme', '--timeout=20s']);
     expect(out).toContain('chatbot.chatbots.dev/waitme condition met');
     const printed = await kubectl(['get', 'cb', '-n', ns, 'waitme']);

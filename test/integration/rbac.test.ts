@@ -3,7 +3,7 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Manager } from '../../src/operator/manager.ts';
-import { eventually, kubeConfig, kubectl, kubectlResult, newNamespace } from '../support/cluster.ts';
+import { apply, eventually, kubeConfig, kubectl, kubectlResult, newNamespace } from '../support/cluster.ts';
 import { startOperator, waitForChatbot, waitForEvent } from '../support/operator.ts';
 
 async function serviceAccountKubeConfig(): Promise<KubeConfig> {
@@ -43,8 +43,8 @@ describe('deploy/ RBAC', () => {
       renewDeadlineMs: 2000,
       retryPeriodMs: 300,
     });
-    await kubectl(
-      ['apply', '-n', ns, '-f', '-'],
+    await apply(
+      ns,
       `apiVersion: chatbots.dev/v1alpha1
 kind: Sender
 metadata: {name: rbac-sender}

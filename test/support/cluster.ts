@@ -33,6 +33,11 @@ export async function kubectl(args: string[], input?: string): Promise<string> {
   }
 }
 
+/** `kubectl apply -n namespace -f -` with YAML on stdin. */
+export function apply(namespace: string, yaml: string): Promise<string> {
+  return kubectl(['apply', '-n', namespace, '-f', '-'], yaml);
+}
+
 /** A fresh namespace, so tests sharing one control plane never see each other's objects. */
 export async function newNamespace(prefix = 't'): Promise<string> {
   const name = `${prefix}-${randomBytes(4).toString('hex')}`;
