@@ -143,21 +143,12 @@ function headerOf(headers: unknown, name: string): string | undefined {
   return undefined;
 }
 
-/**
- * Tags every request made through kc (API clients and watches). With `reuseConnections`, all
- * requests share the first undici dispatcher client-node builds, instead of a new one (and so a
- * new TCP+TLS connection) per request: the what-if for a shared-dispatcher change in src/.
- */
-export function instrument(kc: KubeConfig, tag: string, reuseConnections = false): KubeConfig {
+/** Tags every request made through kc (API clients and watches) with who sent it. */
+export function instrument(kc: KubeConfig, tag: string): KubeConfig {
   const orig = kc.applySecurityAuthentication.bind(kc);
-  let shared: ReturnType<Parameters<typeof orig>[0]['getDispatcher']>;
   kc.applySecurityAuthentication = async (ctx) => {
     await orig(ctx);
     ctx.setHeaderParam(TAG_HEADER, tag);
-    if (reuseConnections) {
-      shared ??= ctx.getDispatcher();
-      if (shared) ctx.setDispatcher(shared);
-    }
   };
   return kc;
 }
@@ -174,12 +165,14 @@ export interface ServerStat {
 
 export class RawClient {
   private readonly agent: Agent;
+  private readonly watchAgent: Agent;
   constructor(
     private readonly server: string,
     private readonly token: string,
     ca: string,
   ) {
     this.agent = new Agent({ ca, keepAlive: true, maxSockets: 2 });
+    this.watchAgent = new Agent({ ca });
   }
 
   static fromKubeConfig(kc: KubeConfig): RawClient {
@@ -209,8 +202,59 @@ export class RawClient {
     });
   }
 
+  /**
+   * A watch: `onEvent` gets each event as it arrives; `onEnd` when the stream ends or fails.
+   * The apiserver encodes each event once for all watchers, so watching costs it little.
+   */
+  watch(
+    path: string,
+    onEvent: (e: { type: string; object: unknown }) => void,
+    onEnd: (err?: Error) => void,
+  ): { close(): void } {
+    let closed = false;
+    const end = (err?: Error) => {
+      if (!closed) onEnd(err);
+      closed = true;
+    };
+    const req = httpsRequest(
+      `${this.server}${path}`,
+      {
+        agent: this.watchAgent,
+        headers: { authorization: `Bearer ${this.token}`, accept: 'application/json' },
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          end(new Error(`watch ${path}: HTTP ${res.statusCode}`));
+          return;
+        }
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+            const line = buf.slice(0, i);
+            buf = buf.slice(i + 1);
+            if (line.trim()) onEvent(JSON.parse(line) as { type: string; object: unknown });
+          }
+        });
+        res.on('end', () => end(new Error(`watch ${path} ended`)));
+        res.on('error', end);
+      },
+    );
+    req.on('error', end);
+    req.end();
+    return {
+      close: () => {
+        closed = true;
+        req.destroy();
+      },
+    };
+  }
+
   close() {
     this.agent.destroy();
+    this.watchAgent.destroy();
   }
 
   /** apiserver_request_total and request durations by `verb resource[/subresource]`. */
@@ -320,13 +364,17 @@ export function cpuSample(pids: Record<string, number>): CpuSample {
   return out;
 }
 
-/** `node/apiserver/etcd/other` CPU seconds; other: the rest of the machine (noise from outside). */
+/**
+ * `node[/client]/apiserver/etcd/other` CPU seconds: node is the measured process, client the
+ * bench's separate client process (operator runs); other: the rest of the machine (noise).
+ */
 export function cpuCell(c: CpuSample): string {
   const node = c.node ?? 0;
+  const client = c.client;
   const api = c['kube-apiserver'] ?? 0;
   const etcd = c.etcd ?? 0;
-  const other = Math.max(0, (c.machine ?? Number.NaN) - node - api - etcd);
-  return `${fmt(node)}/${fmt(api)}/${fmt(etcd)}/${fmt(other)}`;
+  const other = Math.max(0, (c.machine ?? Number.NaN) - node - (client ?? 0) - api - etcd);
+  return [node, client, api, etcd, other].flatMap((v) => (v === undefined ? [] : [fmt(v)])).join('/');
 }
 
 export function cpuDiff(a: CpuSample, b: CpuSample): CpuSample {

@@ -7,8 +7,7 @@
 //
 // Env: BENCH_N (bots, default 1000), BENCH_WORKERS (operator workers to try, default "2,8,16"),
 // BENCH_CONCURRENCY (client requests in flight, for the floor and for the bench's own creates,
-// default 8), BENCH_POLL (table|full, default table), BENCH_EXPERIMENTS (0: skip the what-if
-// variants of whatif.ts, run at W=8), BENCH_TIMEOUT_MS (per operator run), BENCH_KEEP_DIR=1
+// default 8), BENCH_TIMEOUT_MS (per operator run), BENCH_KEEP_DIR=1
 // (keep the control plane's logs), BENCH_JSON=path (also write the results as JSON),
 // BENCH_CPU_PROF=dir (V8 CPU profiles of the measured processes), BENCH_REPEAT (rounds of every
 // configuration, interleaved; each reports its fastest round; default 1).
@@ -16,8 +15,9 @@
 // Self-contained: starts its own etcd + kube-apiserver (bin/k8s), installs crds/, and stops
 // everything at the end, also on failure or Ctrl-C. One control plane for the whole run; every
 // measured phase runs in a fresh Node process (same flags as this one), so each one's RSS, heap,
-// sockets and JIT state are its own. The operator runs in-process in its phase's process, with
-// the bench's creates and polls beside it, as it would in `make run` plus a client.
+// sockets and JIT state are its own. In an operator phase the operator (a Manager, as `make run`
+// starts it) has its process to itself: the bench's creates and the watch that sees every bot
+// Active run in a separate client process, so the operator's CPU and RSS are reported alone.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -57,14 +57,10 @@ import {
   table,
   totalRequests,
 } from './lib.ts';
-import { asyncEvents, indexSenderLeases, type WhatIf } from './whatif.ts';
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const WORKERS = (process.env.BENCH_WORKERS ?? '2,8,16').split(',').map(Number);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-const POLL: 'table' | 'full' = process.env.BENCH_POLL === 'full' ? 'full' : 'table';
-const EXPERIMENTS = process.env.BENCH_EXPERIMENTS !== '0';
-const POLL_MS = 250;
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? Math.max(180_000, N * 600));
 const WARMUP = Math.min(N, 50);
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
@@ -80,8 +76,6 @@ interface FloorJob {
   namespace: string;
   /** Offset of the bots' phone numbers, so no two runs share one. */
   base: number;
-  /** Share one connection pool across requests (what-if); default: client-node as it is. */
-  reuse: boolean;
   n: number;
 }
 
@@ -91,12 +85,19 @@ interface OperatorJob {
   namespace: string;
   base: number;
   workers: number;
-  /** Variants of the operator (whatif.ts); with reuse, the bench's own creates reuse connections too. */
-  whatIf: WhatIf[];
   n: number;
 }
 
-type Job = FloorJob | OperatorJob;
+/** The bench's side of an operator phase: creates N Senders + Chatbots, watches them go Active. */
+interface ClientJob {
+  kind: 'client';
+  label: string;
+  namespace: string;
+  base: number;
+  n: number;
+}
+
+type Job = FloorJob | OperatorJob | ClientJob;
 
 interface ChildSpec {
   kubeconfig: string;
@@ -134,14 +135,14 @@ interface OperatorResult {
   label: string;
   n: number;
   workers: number;
-  whatIf: WhatIf[];
   syncMs: number;
   ms: number;
   timedOut: boolean;
   active: number;
   createsMs: number;
   settleMs: number;
-  polls: number;
+  /** Chatbot watch events the bench saw (its way of telling when all are Active). */
+  watchEvents: number;
   memBefore: Mem;
   memAfter: Mem;
   rssPeak: number;
@@ -161,7 +162,23 @@ interface OperatorResult {
   server: Record<string, ServerStat>;
 }
 
-type Result = FloorResult | OperatorResult;
+interface ClientResult {
+  kind: 'client';
+  /** performance.timeOrigin + performance.now() at the first create (both processes share the clock). */
+  startedAt: number;
+  /** CPU seconds of the client process from the first create to the end. */
+  cpuS: number;
+  /** From the first create until the watch saw all N Active with observedGeneration == generation. */
+  ms: number;
+  createsMs: number;
+  timedOut: boolean;
+  active: number;
+  watchEvents: number;
+  retries: number;
+  bench: Record<string, ReqStat>;
+}
+
+type Result = FloorResult | OperatorResult | ClientResult;
 
 // ---------------------------------------------------------------------------------------------
 // Child side.
@@ -186,10 +203,10 @@ class Child {
     this.raw = RawClient.fromKubeConfig(this.kubeConfig('raw'));
   }
 
-  kubeConfig(tag: string, reuse = false): KubeConfig {
+  kubeConfig(tag: string): KubeConfig {
     const kc = new KubeConfig();
     kc.loadFromFile(this.spec.kubeconfig);
-    return instrument(kc, tag, reuse);
+    return instrument(kc, tag);
   }
 
   async newNamespace(name: string) {
@@ -215,6 +232,10 @@ class Child {
   async run(): Promise<Result> {
     const { job } = this.spec;
     try {
+      if (job.kind === 'client') {
+        await this.warmUp(`${job.namespace}-cwarm`, job.base + job.n + WARMUP);
+        return await this.client(job);
+      }
       await this.warmUp(`${job.namespace}-warm`, job.base + job.n);
       return job.kind === 'floor' ? await this.floor(job) : await this.operator(job);
     } finally {
@@ -226,7 +247,7 @@ class Child {
     const { namespace, n } = job;
     await this.newNamespace(namespace);
     const tag = `floor:${job.label}`;
-    const custom = this.kubeConfig(tag, job.reuse).makeApiClient(CustomObjectsApi);
+    const custom = this.kubeConfig(tag).makeApiClient(CustomObjectsApi);
     const now = new Date();
     const senders = Array.from({ length: n }, (_, i) => senderFor(namespace, i, job.base));
     const bots = Array.from({ length: n }, (_, i) => chatbotFor(namespace, i));
@@ -287,16 +308,9 @@ class Child {
   async operator(job: OperatorJob): Promise<OperatorResult> {
     const { namespace, n, workers } = job;
     await this.newNamespace(namespace);
-    const benchTag = `bench:${job.label}`;
     const opTag = `operator:${job.label}`;
-    const reuse = job.whatIf.includes('reuse');
-    const custom = this.kubeConfig(benchTag, reuse).makeApiClient(CustomObjectsApi);
-    const senders = Array.from({ length: n }, (_, i) => senderFor(namespace, i, job.base));
-    const bots = Array.from({ length: n }, (_, i) => chatbotFor(namespace, i));
-    let retries = 0;
-    const retry = () => {
-      retries++;
-    };
+    const client = spawnJob(this.spec.kubeconfig, {}, { ...job, kind: 'client' });
+    await client.ready;
 
     fullGc();
     const memBefore = mem();
@@ -304,9 +318,8 @@ class Child {
     const cli0 = this.tracker.snapshot();
     const conn0 = this.tracker.connections;
     const cpu0 = cpuSample(this.spec.pids);
-    if (job.whatIf.includes('async-events')) asyncEvents();
     const manager = new Manager({
-      kc: this.kubeConfig(opTag, reuse),
+      kc: this.kubeConfig(opTag),
       clock: new RealClock(),
       logger: pino({ level: 'silent' }),
       namespaces: [namespace],
@@ -314,73 +327,23 @@ class Child {
       leaderElection: false,
       workers,
     });
-    if (job.whatIf.includes('index')) indexSenderLeases(manager);
     try {
       const tSync = performance.now();
       await manager.start();
       const syncMs = performance.now() - tSync;
 
-      const t0 = performance.now();
-      let createsMs = Number.NaN;
-      let createErr: unknown;
-      const creating = pool(n, CONCURRENCY, async (i) => {
-        const common = { ...API, namespace };
-        await retrying(
-          () => custom.createNamespacedCustomObject({ ...common, plural: 'senders', body: senders[i] }),
-          retry,
-        );
-        await retrying(
-          () => custom.createNamespacedCustomObject({ ...common, plural: 'chatbots', body: bots[i] }),
-          retry,
-        );
-      }).then(
-        () => {
-          createsMs = performance.now() - t0;
-        },
-        (err) => {
-          createErr = err;
-        },
-      );
-
+      client.go();
       let rssPeak = memBefore.rss;
-      let polls = 0;
-      let ms = Number.NaN;
-      let active = 0;
-      let timedOut = false;
-      let mode: 'table' | 'full' = POLL;
-      for (let tick = 1; ; tick++) {
-        const wait = t0 + tick * POLL_MS - performance.now();
-        if (wait > 0) await sleep(wait);
-        if (createErr) throw createErr;
+      let clientResult: ClientResult | undefined;
+      void client.result.then((r) => {
+        clientResult = r as ClientResult;
+      });
+      while (!clientResult) {
+        await Promise.race([client.result, sleep(250)]);
         rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-        polls++;
-        const st = mode === 'table' ? await this.pollTable(namespace) : await this.pollFull(namespace);
-        const now = performance.now();
-        active = st.active;
-        if (st.total === n && st.active === n) {
-          if (mode === 'full') {
-            ms = now - t0;
-            break;
-          }
-          // The table has STATE but not observedGeneration: confirm on the full objects once.
-          polls++;
-          const full = await this.pollFull(namespace);
-          if (full.total === n && full.active === n) {
-            ms = now - t0;
-            break;
-          }
-          mode = 'full';
-        }
-        if (now - t0 > TIMEOUT_MS) {
-          timedOut = true;
-          ms = now - t0;
-          break;
-        }
-        if (tick % 20 === 0)
-          log(`  ${job.label}: ${st.active}/${n} Active after ${fmt((now - t0) / 1000)} s`);
       }
-      await creating;
-      if (createErr) throw createErr;
+      const { ms, createsMs, timedOut, active, watchEvents, retries, bench } = clientResult;
+      const t0 = clientResult.startedAt - performance.timeOrigin; // the client's start, on this clock
       const memAfter = mem();
       const opDone = totalRequests(this.tracker.since(cli0, opTag));
 
@@ -395,9 +358,8 @@ class Child {
         } else if (performance.now() - quietSince >= 1000) break;
       }
       const settleMs = quietSince - t0;
-      const cpu = cpuDiff(cpu0, cpuSample(this.spec.pids));
-      const client = this.tracker.since(cli0, opTag);
-      const bench = this.tracker.since(cli0, benchTag);
+      const cpu = { ...cpuDiff(cpu0, cpuSample(this.spec.pids)), client: clientResult.cpuS };
+      const requests = this.tracker.since(cli0, opTag);
       const server = diffServer(await this.raw.scrape(), srv0);
       const reconciles: Record<string, number> = {};
       for (const v of (await manager.metrics.reconcileTotal.get()).values) {
@@ -406,26 +368,27 @@ class Child {
       const connections = this.tracker.connections - conn0;
       fullGc();
       const heapRetained = process.memoryUsage().heapUsed;
-      const one = (await custom.getNamespacedCustomObject({
-        ...API,
-        namespace,
-        plural: 'chatbots',
-        name: 'bot-0',
-      })) as Chatbot;
-      const operatorRequests = totalRequests(client);
+      const one = (await this.kubeConfig('setup')
+        .makeApiClient(CustomObjectsApi)
+        .getNamespacedCustomObject({
+          ...API,
+          namespace,
+          plural: 'chatbots',
+          name: 'bot-0',
+        })) as Chatbot;
+      const operatorRequests = totalRequests(requests);
       return {
         kind: 'operator',
         label: job.label,
         n,
         workers,
-        whatIf: job.whatIf,
         syncMs,
         ms,
         timedOut,
         active,
         createsMs,
         settleMs,
-        polls,
+        watchEvents,
         memBefore,
         memAfter,
         rssPeak,
@@ -440,7 +403,7 @@ class Child {
         managedFieldsBytes: JSON.stringify((one.metadata as { managedFields?: unknown }).managedFields ?? [])
           .length,
         reconciles,
-        client,
+        client: requests,
         bench,
         server,
       };
@@ -449,33 +412,120 @@ class Child {
     }
   }
 
-  /**
-   * STATE of every chatbot, from the apiserver's Table rendering without the objects: about
-   * 28 ms of apiserver CPU per list of 1000 bots here, against about 170 ms for the full JSON
-   * list (4 MiB), which at one list per 250 ms would take most of a core from the operator.
-   */
-  async pollTable(namespace: string): Promise<{ total: number; active: number }> {
-    const res = await this.raw.get(
-      `/apis/${API.group}/${API.version}/namespaces/${namespace}/chatbots?resourceVersion=0&includeObject=None`,
-      'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+  /** The bench's side of an operator phase: waits for "go", creates, watches until all are Active. */
+  async client(job: ClientJob): Promise<ClientResult> {
+    const { namespace, n } = job;
+    const custom = this.kubeConfig(`bench:${job.label}`).makeApiClient(CustomObjectsApi);
+    const senders = Array.from({ length: n }, (_, i) => senderFor(namespace, i, job.base));
+    const bots = Array.from({ length: n }, (_, i) => chatbotFor(namespace, i));
+    let retries = 0;
+    const retry = () => {
+      retries++;
+    };
+    const go = new Promise<void>((ok) => process.once('message', () => ok()));
+    process.send!({ ready: true });
+    await go;
+    const watch = await this.watchUntilActive(namespace, n);
+    const cli0 = this.tracker.snapshot();
+    const cpu0 = process.cpuUsage();
+    const startedAt = performance.timeOrigin + performance.now();
+    const t0 = performance.now();
+    let createsMs = Number.NaN;
+    let createErr: unknown;
+    const creating = pool(n, CONCURRENCY, async (i) => {
+      const common = { ...API, namespace };
+      await retrying(
+        () => custom.createNamespacedCustomObject({ ...common, plural: 'senders', body: senders[i] }),
+        retry,
+      );
+      await retrying(
+        () => custom.createNamespacedCustomObject({ ...common, plural: 'chatbots', body: bots[i] }),
+        retry,
+      );
+    }).then(
+      () => {
+        createsMs = performance.now() - t0;
+      },
+      (err) => {
+        createErr = err;
+      },
     );
-    if (res.status !== 200) return { total: -1, active: 0 };
-    const t = JSON.parse(res.body) as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
-    const col = t.columnDefinitions.findIndex((c) => c.name === 'State');
-    return { total: t.rows.length, active: t.rows.filter((r) => r.cells[col] === 'Active').length };
+    let ms = Number.NaN;
+    let timedOut = false;
+    for (let tick = 1; ; tick++) {
+      await sleep(50);
+      if (createErr) throw createErr;
+      if (watch.error) throw watch.error;
+      if (watch.doneAt !== undefined) {
+        ms = watch.doneAt - t0;
+        break;
+      }
+      const now = performance.now();
+      if (now - t0 > TIMEOUT_MS) {
+        timedOut = true;
+        ms = now - t0;
+        break;
+      }
+      if (tick % 100 === 0)
+        log(`  ${job.label}: ${watch.ready.size}/${n} Active after ${fmt((now - t0) / 1000)} s`);
+    }
+    watch.close();
+    await creating;
+    if (createErr) throw createErr;
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      kind: 'client',
+      startedAt,
+      cpuS: (cpu.user + cpu.system) / 1e6,
+      ms,
+      createsMs,
+      timedOut,
+      active: watch.ready.size,
+      watchEvents: watch.events,
+      retries,
+      bench: this.tracker.since(cli0, `bench:${job.label}`),
+    };
   }
 
-  /** Chatbots that are Active with observedGeneration == generation (full objects). */
-  async pollFull(namespace: string): Promise<{ total: number; active: number }> {
-    const res = await this.raw.get(
-      `/apis/${API.group}/${API.version}/namespaces/${namespace}/chatbots?resourceVersion=0`,
+  /**
+   * Watches the namespace's Chatbots and notes the moment all `n` are Active with
+   * observedGeneration == generation. A watch rather than polls: the apiserver encodes each
+   * event once for every watcher (the operator's too), where a list of 1,000 bots every 250 ms
+   * took it about 2 s of CPU per run, which the floor does not pay.
+   */
+  async watchUntilActive(namespace: string, n: number) {
+    const path = `/apis/${API.group}/${API.version}/namespaces/${namespace}/chatbots`;
+    const list = await this.raw.get(`${path}?limit=1`);
+    if (list.status !== 200) throw new Error(`list chatbots: HTTP ${list.status}`);
+    const rv = (JSON.parse(list.body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const state = {
+      ready: new Set<string>(),
+      events: 0,
+      doneAt: undefined as number | undefined,
+      error: undefined as Error | undefined,
+      close: () => {},
+    };
+    const w = this.raw.watch(
+      `${path}?watch=true&resourceVersion=${rv}`,
+      (e) => {
+        state.events++;
+        const cb = e.object as Chatbot;
+        const name = cb.metadata?.name;
+        if (!name) return;
+        const ok =
+          e.type !== 'DELETED' &&
+          cb.status?.state === 'Active' &&
+          cb.status.observedGeneration === cb.metadata.generation;
+        if (ok) state.ready.add(name);
+        else state.ready.delete(name);
+        if (state.ready.size === n && state.doneAt === undefined) state.doneAt = performance.now();
+      },
+      (err) => {
+        if (state.doneAt === undefined) state.error = err ?? new Error('watch ended');
+      },
     );
-    if (res.status !== 200) return { total: -1, active: 0 };
-    const list = JSON.parse(res.body) as { items: Chatbot[] };
-    const ok = list.items.filter(
-      (c) => c.status?.state === 'Active' && c.status.observedGeneration === c.metadata.generation,
-    );
-    return { total: list.items.length, active: ok.length };
+    state.close = () => w.close();
+    return state;
   }
 }
 
@@ -553,13 +603,17 @@ async function cleanup() {
   await cp?.stop();
 }
 
-function runChild(job: Job, pids: Record<string, number>): Promise<Result> {
-  const spec: ChildSpec = { kubeconfig: cp!.kubeconfigPath, pids, job };
+/**
+ * Runs a job in a fresh Node process (same flags as this one). A client job says when it is
+ * ready and starts on go(); every job ends with its result.
+ */
+function spawnJob(kubeconfig: string, pids: Record<string, number>, job: Job) {
+  const spec: ChildSpec = { kubeconfig, pids, job };
   const prof = process.env.BENCH_CPU_PROF
     ? [
         '--cpu-prof',
         `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`,
-        `--cpu-prof-name=${job.namespace}.cpuprofile`,
+        `--cpu-prof-name=${job.namespace}-${job.kind}.cpuprofile`,
       ]
     : [];
   const child = spawn(process.execPath, [...process.execArgv, ...prof, fileURLToPath(import.meta.url)], {
@@ -567,18 +621,29 @@ function runChild(job: Job, pids: Record<string, number>): Promise<Result> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.add(child);
-  return new Promise((ok, fail) => {
-    let result: Result | undefined;
-    child.on('message', (m) => {
-      result = m as Result;
+  let ready: () => void = () => {};
+  const readyP = new Promise<void>((ok) => {
+    ready = ok;
+  });
+  const result = new Promise<Result>((ok, fail) => {
+    let r: Result | undefined;
+    child.on('message', (m: Result | { ready: true }) => {
+      if ('ready' in m) ready();
+      else r = m;
     });
     child.on('error', fail);
     child.on('exit', (code, signal) => {
       children.delete(child);
-      if (result) ok(result);
-      else fail(new Error(`${job.label}: child exited with ${signal ?? code} and no result`));
+      if (r) ok(r);
+      else fail(new Error(`${job.label} (${job.kind}): child exited with ${signal ?? code} and no result`));
     });
   });
+  return {
+    pid: child.pid,
+    ready: Promise.race([readyP, result.then(() => undefined)]),
+    go: () => child.send('go'),
+    result,
+  };
 }
 
 async function parentMain() {
@@ -591,7 +656,7 @@ async function parentMain() {
   const t0 = Date.now();
   log(
     `operator-bench: N=${N}, workers ${WORKERS.join(',')}, client concurrency ${CONCURRENCY}, ` +
-      `poll every ${POLL_MS} ms (${POLL})`,
+      'all Active seen through one watch',
   );
   cp = await startControlPlane({ keepDir: process.env.BENCH_KEEP_DIR === '1' });
   log(`control plane ${cp.server} (dir ${cp.dir})`);
@@ -622,21 +687,28 @@ async function parentMain() {
     base += 2 * N + 2 * WARMUP;
     return base;
   };
-  const floor = async (label: string, namespace: string, reuse: boolean, n = N) => {
+  const floor = async (label: string, namespace: string, n = N) => {
     if (srcFingerprint() !== fingerprint) changed.push(label);
-    const r = (await runChild(
-      { kind: 'floor', label, namespace, base: nextBase(), reuse, n },
-      pids,
-    )) as FloorResult;
+    const r = (await spawnJob(cp!.kubeconfigPath, pids, {
+      kind: 'floor',
+      label,
+      namespace,
+      base: nextBase(),
+      n,
+    }).result) as FloorResult;
     log(`  ${label}: ${fmt(r.ms / 1000, 2)} s for ${r.requests} requests`);
     return r;
   };
-  const operator = async (label: string, namespace: string, workers: number, whatIf: WhatIf[] = []) => {
+  const operator = async (label: string, namespace: string, workers: number) => {
     if (srcFingerprint() !== fingerprint) changed.push(label);
-    const r = (await runChild(
-      { kind: 'operator', label, namespace, base: nextBase(), workers, whatIf, n: N },
-      pids,
-    )) as OperatorResult;
+    const r = (await spawnJob(cp!.kubeconfigPath, pids, {
+      kind: 'operator',
+      label,
+      namespace,
+      base: nextBase(),
+      workers,
+      n: N,
+    }).result) as OperatorResult;
     log(
       `  ${label}: ${r.timedOut ? `TIMEOUT ${r.active}/${N}` : 'all Active'} in ${fmt(r.ms / 1000, 2)} s, ` +
         `${fmt(r.operatorRequests / N, 2)} operator requests/bot`,
@@ -645,7 +717,7 @@ async function parentMain() {
   };
 
   log(`warm-up (not reported): apiserver and etcd caches for the kinds`);
-  await floor('warm-up', 'bench-warmup', false, Math.min(N, 200));
+  await floor('warm-up', 'bench-warmup', Math.min(N, 200));
   // Rounds of every configuration, interleaved so drift and outside noise spread over all of
   // them; each configuration reports its fastest round (all rounds are printed).
   const floorRuns = new Map<string, FloorResult[]>();
@@ -655,28 +727,15 @@ async function parentMain() {
     const sfx = REPEAT > 1 ? `-${round}` : '';
     if (REPEAT > 1) log(`round ${round}/${REPEAT}`);
     log(`FLOOR: ${N} x (create Sender, create Chatbot, merge-patch /status), ${CONCURRENCY} in flight`);
-    keep(floorRuns, 'floor', await floor('floor', `bench-floor-a${sfx}`, false));
+    keep(floorRuns, 'floor', await floor('floor', `bench-floor-a${sfx}`));
     for (const w of WORKERS) {
       log(
         `OPERATOR W=${w}: ${N} Senders + ${N} Chatbots (spec.state Active), created ${CONCURRENCY} in flight`,
       );
       keep(opRuns, `W=${w}`, await operator(`W=${w}`, `bench-op-w${w}${sfx}`, w));
     }
-    if (EXPERIMENTS) {
-      const w = WORKERS.includes(8) ? 8 : (WORKERS[WORKERS.length - 1] ?? 8);
-      log('WHAT-IF: one shared connection pool per KubeConfig (client-node 2.0.1 makes one per request)');
-      keep(floorRuns, 'floor+reuse', await floor('floor+reuse', `bench-floor-reuse${sfx}`, true));
-      const variants: WhatIf[][] = [['reuse'], ['reuse', 'index'], ['reuse', 'index', 'async-events']];
-      for (const v of variants) {
-        const label = `W=${w}+${v.join('+')}`;
-        if (v.length === 2) log('WHAT-IF: + Senders of a Lease from an index (no O(N) scan per Lease event)');
-        if (v.length === 3) log('WHAT-IF: + Events written off the reconcile path (bounded async sink)');
-        const ns = `bench-op-w${w}-${v.map((x) => x[0]).join('')}${sfx}`;
-        keep(opRuns, label, await operator(label, ns, w, v));
-      }
-    }
     log('FLOOR again (drift: etcd and the apiserver now hold more objects)');
-    keep(floorRuns, 'floor(again)', await floor('floor(again)', `bench-floor-b${sfx}`, false));
+    keep(floorRuns, 'floor(again)', await floor('floor(again)', `bench-floor-b${sfx}`));
   }
   const fastest = <T extends { ms: number }>(runs: T[]): T & { times: number[] } => ({
     ...runs.reduce((a, b) => (b.ms < a.ms ? b : a)),
@@ -734,11 +793,9 @@ const rounds = (times?: number[]) =>
   times && times.length > 1 ? ` [${times.map((t) => fmt(t / 1000, 1)).join(' ')}]` : '';
 
 function report(floors: FloorResult[], ops: OperatorResult[], totalMs: number) {
-  const plain = floors.filter((f) => !f.label.includes('reuse'));
-  const floorMs = plain.reduce((a, f) => a + f.ms, 0) / plain.length;
-  const reuseFloor = floors.find((f) => f.label.includes('reuse'));
+  const floorMs = floors.reduce((a, f) => a + f.ms, 0) / floors.length;
   const note =
-    '(client side: this process; * server side: apiserver_request_total, all clients, same interval)';
+    '(client side: the measured process; * server side: apiserver_request_total, all clients, same interval)';
   for (const f of floors) requestTable(`requests: ${f.label} ${note}`, f.n, f.client, f.server);
   for (const r of ops) {
     requestTable(`requests: operator ${r.label} ${note}`, r.n, r.client, r.server);
@@ -771,8 +828,8 @@ function report(floors: FloorResult[], ops: OperatorResult[], totalMs: number) {
   );
 
   console.log(
-    `\nOPERATOR: in-process Manager; time from the first create until all ${N} Chatbots are Active ` +
-      'with observedGeneration == generation',
+    `\nOPERATOR: a Manager in its own process; time from the first create (by a separate client ` +
+      `process) until all ${N} Chatbots are Active with observedGeneration == generation`,
   );
   console.log(
     table(
@@ -791,19 +848,18 @@ function report(floors: FloorResult[], ops: OperatorResult[], totalMs: number) {
         'rss MiB before/after/peak',
         'heap MiB before/after/gc',
         'heapTotal/external MiB after',
-        'cpu s node/apiserver/etcd/other',
+        'cpu s operator/client/apiserver/etcd/other',
         'status B',
       ],
       ops.map((r) => {
         const conflicts = Object.values(r.client).reduce((a, s) => a + (s.codes['409'] ?? 0), 0);
-        const reuse = r.whatIf.includes('reuse');
         const rec = Object.entries(r.reconciles)
           .map(([k, v]) => `${k}:${v}`)
           .join(' ');
         return [
           r.label,
           (r.timedOut ? `>${fmt(r.ms / 1000, 1)} (${r.active}/${N})` : fmt(r.ms / 1000, 2)) + rounds(r.times),
-          `${fmt(r.ms / floorMs, 2)}x${reuse && reuseFloor ? ` (${fmt(r.ms / reuseFloor.ms, 2)}x of floor+reuse)` : ''}`,
+          `${fmt(r.ms / floorMs, 2)}x`,
           fmt(r.createsMs / 1000, 2),
           fmt(r.settleMs / 1000, 2),
           r.operatorRequests,
@@ -823,8 +879,8 @@ function report(floors: FloorResult[], ops: OperatorResult[], totalMs: number) {
   );
   console.log(
     `\nfloor = mean of the plain floor runs = ${fmt(floorMs / 1000, 2)} s; client concurrency ${CONCURRENCY} ` +
-      `(floor and the bench's creates); poll: one list per ${POLL_MS} ms (${POLL}); ` +
-      `cpu s: node includes the bench's own client work, other is the rest of the machine; total ${fmt(totalMs / 1000, 0)} s`,
+      `(floor and the bench's creates); all Active seen through one watch; ` +
+      `cpu s: operator and client processes apart, other is the rest of the machine; total ${fmt(totalMs / 1000, 0)} s`,
   );
   const sample = ops[0];
   if (sample) {
@@ -833,8 +889,7 @@ function report(floors: FloorResult[], ops: OperatorResult[], totalMs: number) {
         `and status ${sample.statusBytes} B (the informer cache keeps whole objects)`,
     );
   }
-  const plainOps = ops.filter((r) => r.whatIf.length === 0 && !r.timedOut).sort((a, b) => a.ms - b.ms);
-  const best = plainOps[0] ?? ops[0];
+  const best = ops.filter((r) => !r.timedOut).sort((a, b) => a.ms - b.ms)[0] ?? ops[0];
   if (best) {
     console.log(
       `operator-bench: floor ${fmt(floorMs / 1000)}s, operator ${fmt(best.ms / 1000)}s (W=${best.workers}), ` +

@@ -9,7 +9,15 @@ import { InformerSet } from './cache.ts';
 import { EventRecorder } from './events.ts';
 import { startHealthServer } from './health.ts';
 import { KeyIndex } from './key-index.ts';
-import { customSource, makeClients, objectKey, PLURAL, REVISION_LABEL, shareConnections } from './kube.ts';
+import {
+  customSource,
+  makeClients,
+  objectKey,
+  PLURAL,
+  REVISION_LABEL,
+  shareConnections,
+  splitKey,
+} from './kube.ts';
 import { LeaderElector } from './leader-election.ts';
 import { OperatorMetrics } from './metrics.ts';
 import { runWorkers, WorkQueue } from './queue.ts';
@@ -170,11 +178,14 @@ export class Manager {
       delete: (sd) => senderChanged(sd, true),
       resync: (sd) => senderChanged(sd),
     });
+    const watches = (ns: string) => namespaces.length === 0 || namespaces.includes(ns);
     // A sender Lease change wakes its holder, every bot that competes for it and its Senders.
     const leaseChanged = (l: V1Lease, deleted = false) => {
       const name = l.metadata?.name ?? '';
       leasesByHolder.set(name, deleted ? undefined : l.spec?.holderIdentity || undefined);
-      if (l.spec?.holderIdentity) this.queue.add(l.spec.holderIdentity);
+      // Its holder is woken (and released if gone) only by the operator that watches its namespace.
+      const holder = l.spec?.holderIdentity;
+      if (holder && watches(splitKey(holder).namespace)) this.queue.add(holder);
       for (const k of this.reconciler.claimantsOf(name)) this.queue.add(k);
       for (const k of sendersByLease.get(name)) senderStatusLater(k);
     };

@@ -1,6 +1,11 @@
 // The reconcile shell: read the caches once, decide() in a pure function, apply the plan
-// (finalizer, ControllerRevision, sender Lease, status through /status only when it changed,
-// events, pruning), requeue at the next schedule edge or drain deadline.
+// (ControllerRevision, sender Lease, status through /status only when it changed, events,
+// pruning), requeue at the next schedule edge or drain deadline.
+//
+// No finalizer: a Lease lives in the operator's namespace and cannot be owned by a Chatbot in
+// another one, so the operator releases the Leases of holders that are gone (deletion event,
+// or the Lease's holder missing from the cache at start-up). `kubectl delete` never waits for
+// the operator, and uninstalling it cannot leave namespaces stuck terminating.
 import type { V1ControllerRevision, V1Lease } from '@kubernetes/client-node';
 import { V1MicroTime } from '@kubernetes/client-node';
 import equal from 'fast-deep-equal';
@@ -11,6 +16,7 @@ import {
   ANN_ADDRESS,
   ANN_CHANNEL,
   ANN_CREATED,
+  ANN_HOLDER_UID,
   ANN_MOMENT,
   type Claim,
   LEASE_LABEL,
@@ -26,7 +32,6 @@ import {
   claimOf,
   decide,
   type LeaseOp,
-  SENDER_FINALIZER,
   validationMessage,
 } from '../core/lifecycle/decide.ts';
 import type { RevisionInfo } from '../core/lifecycle/revisions.ts';
@@ -167,7 +172,8 @@ export class ChatbotReconciler {
     if (lease.holder && lease.holder !== key) {
       const { namespace, name } = splitKey(lease.holder);
       const holder = chatbots.get(name, namespace);
-      if (holder) {
+      // A holder deleted and created again under the same name is a new bot: no claim carried over.
+      if (holder && (!lease.holderUid || lease.holderUid === holder.metadata.uid)) {
         if (holder.spec?.takeover) view.holderTakeover = holder.spec.takeover;
         // A holder that no longer wants the sender (deactivated, deleted) has no claim left.
         if (lease.claim && claimOf(holder, this.errorsOf(holder), now)) view.holderClaim = lease.claim;
@@ -206,7 +212,7 @@ export class ChatbotReconciler {
         await this.writeLease(leaseView(l), { op: 'release' }, undefined);
       return {};
     }
-    let chatbot = cached;
+    const chatbot = cached;
     const now = clock.now();
     const sender = this.senderOf(chatbot);
     const issues = this.issuesFor(chatbot, sender);
@@ -214,15 +220,21 @@ export class ChatbotReconciler {
     const revisions = this.revisionsOf(chatbot);
     const plan = decide({ chatbot, sender, issues, ...(claims ? { claims } : {}), revisions }, now);
 
-    // A Lease still held for a sender this bot no longer uses is released first.
+    // A Lease still held for a sender this bot no longer uses is released first; one held by a
+    // deleted bot of the same name too, and then decide again once the Lease event comes back.
     const current = claims?.lease?.name;
+    let predecessor = false;
     for (const l of this.leasesHeldBy(key)) {
-      if (l.metadata?.name !== current) await this.writeLease(leaseView(l), { op: 'release' }, undefined);
+      const view = leaseView(l);
+      const stale = view.holderUid !== undefined && view.holderUid !== chatbot.metadata.uid;
+      predecessor ||= stale && view.name === current;
+      if (stale || view.name !== current) await this.writeLease(view, { op: 'release' }, undefined);
     }
+    if (predecessor) return {};
 
-    if (plan.finalizer === 'add') chatbot = await this.setFinalizer(chatbot, true);
     if (plan.createRevision) await this.createRevision(chatbot, plan.createRevision, revisions);
-    if (plan.lease && claims?.lease) await this.writeLease(claims.lease, plan.lease, sender);
+    if (plan.lease && claims?.lease)
+      await this.writeLease(claims.lease, plan.lease, sender, chatbot.metadata.uid);
 
     const log = {
       namespace,
@@ -242,7 +254,6 @@ export class ChatbotReconciler {
       logger.debug(log, 'status unchanged');
     }
     for (const r of plan.pruneRevisions) await this.deleteRevision(namespace, r);
-    if (plan.finalizer === 'remove') await this.setFinalizer(chatbot, false);
     return plan.nextWakeAt ? { requeueAfterMs: Math.max(0, plan.nextWakeAt.getTime() - now.getTime()) } : {};
   }
 
@@ -272,28 +283,6 @@ export class ChatbotReconciler {
     const code = httpStatus(err);
     if (code === 409) return new ConflictError(`${what}: changed by someone else; retrying`);
     return err instanceof Error ? err : new Error(String(err));
-  }
-
-  private async setFinalizer(chatbot: Chatbot, present: boolean): Promise<Chatbot> {
-    const { namespace = '', name = '' } = chatbot.metadata;
-    const others = (chatbot.metadata.finalizers ?? []).filter((f) => f !== SENDER_FINALIZER);
-    const finalizers = present ? [...others, SENDER_FINALIZER] : others;
-    try {
-      return (await this.deps.clients.custom.patchNamespacedCustomObject(
-        {
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural: PLURAL.Chatbot,
-          name,
-          body: { metadata: { resourceVersion: chatbot.metadata.resourceVersion, finalizers } },
-        },
-        mergePatch(),
-      )) as Chatbot;
-    } catch (err) {
-      if (httpStatus(err) === 404) return chatbot;
-      throw this.classify(err, `${namespace}/${name} finalizer`);
-    }
   }
 
   private async createRevision(chatbot: Chatbot, name: string, existing: RevisionInfo[]) {
@@ -340,7 +329,7 @@ export class ChatbotReconciler {
   }
 
   /** Writes the sender Lease with a resourceVersion precondition: a 409 means decide again. */
-  private async writeLease(view: LeaseView, op: LeaseOp, sender: Sender | undefined) {
+  private async writeLease(view: LeaseView, op: LeaseOp, sender: Sender | undefined, holderUid?: string) {
     const { coordination } = this.deps.clients;
     const namespace = this.deps.leaseNamespace;
     const raw = this.deps.leases.get(view.name, namespace);
@@ -357,7 +346,8 @@ export class ChatbotReconciler {
     base.spec ??= {};
     const ann = { ...(base.metadata.annotations ?? {}) };
     if (op.op === 'acquire') {
-      const changing = base.spec.holderIdentity !== op.claim.key;
+      const changing =
+        base.spec.holderIdentity !== op.claim.key || (ann[ANN_HOLDER_UID] ?? holderUid) !== holderUid;
       if (changing) {
         if (base.spec.holderIdentity) base.spec.leaseTransitions = (base.spec.leaseTransitions ?? 0) + 1;
         base.spec.acquireTime = now;
@@ -366,6 +356,7 @@ export class ChatbotReconciler {
       base.spec.renewTime = now;
       ann[ANN_MOMENT] = rfc3339(op.claim.moment);
       ann[ANN_CREATED] = rfc3339(op.claim.created);
+      if (holderUid) ann[ANN_HOLDER_UID] = holderUid;
       if (sender) {
         ann[ANN_CHANNEL] = sender.spec.channel;
         ann[ANN_ADDRESS] = sender.spec.address;
@@ -375,6 +366,7 @@ export class ChatbotReconciler {
       delete base.spec.holderIdentity;
       delete ann[ANN_MOMENT];
       delete ann[ANN_CREATED];
+      delete ann[ANN_HOLDER_UID];
       base.spec.renewTime = now;
     }
     base.metadata.annotations = ann;

@@ -1,9 +1,9 @@
 // One active chatbot per sender: Lease claims, graceful and immediate takeover, races,
 // redeploy with revisions and grace periods, deletion, restarts during a drain.
-import { AppsV1Api, CoordinationV1Api } from '@kubernetes/client-node';
+import { AppsV1Api } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Chatbot } from '../../src/api/schema.ts';
-import { compareClaims, senderLeaseName } from '../../src/core/claims/claim.ts';
+import { compareClaims } from '../../src/core/claims/claim.ts';
 import { FakeClock } from '../../src/core/clock.ts';
 import type { Manager } from '../../src/operator/manager.ts';
 import { apply, eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
@@ -11,6 +11,7 @@ import { botYaml, senderYaml } from '../support/manifests.ts';
 import {
   eventReasons,
   getChatbot,
+  senderLease,
   startOperator,
   waitForChatbot,
   waitForEvent,
@@ -21,10 +22,7 @@ const MIN = 60_000;
 const sender = senderYaml;
 const bot = botYaml;
 
-async function lease(ns: string, address: string) {
-  const name = senderLeaseName({ spec: { channel: 'WhatsApp', address } });
-  return kubeConfig().makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: ns, name });
-}
+const lease = senderLease;
 
 const isState = (s: string) => (cb: Chatbot) => cb.status?.state === s;
 
@@ -67,26 +65,15 @@ describe('one active chatbot per sender', () => {
     const printed = await kubectl(['get', 'chatbots', '-n', ns]);
     expect(printed).toMatch(/\na\s+WhatsApp\s+acme-whatsapp\s+Draining\s/);
     expect(printed).toMatch(/\nb\s+WhatsApp\s+acme-whatsapp\s+Active\s/);
-    const senderOut = await kubectl([
-      'get',
-      'sender',
-      'acme-whatsapp',
-      '-n',
-      ns,
-      '-o',
-      'jsonpath={.status.holder.name}',
-    ]);
-    expect(senderOut).toBe('b');
-    const ready = await kubectl([
-      'get',
-      'sender',
-      'acme-whatsapp',
-      '-n',
-      ns,
-      '-o',
-      'jsonpath={.status.conditions[?(@.type=="Ready")].message}',
-    ]);
-    expect(ready).toBe(`Held by chatbot ${ns}/b`);
+    // The Sender's status follows its Lease (writes batched for half a second).
+    const senderStatus = (path: string) =>
+      kubectl(['get', 'sender', 'acme-whatsapp', '-n', ns, '-o', `jsonpath={${path}}`]);
+    await eventually(async () => ((await senderStatus('.status.holder.name')) === 'b' ? true : undefined), {
+      what: 'Sender status.holder b',
+    });
+    expect(await senderStatus('.status.conditions[?(@.type=="Ready")].message')).toBe(
+      `Held by chatbot ${ns}/b`,
+    );
 
     clock.advance(10 * MIN - 1000);
     await new Promise((r) => setTimeout(r, 300));
@@ -392,5 +379,49 @@ describe('one active chatbot per sender', () => {
     });
     expect(l.spec?.holderIdentity).toBeUndefined();
     expect(await eventReasons(ns, 'c')).toContain('Deactivated');
+  });
+
+  it('a holder deleted while the operator is down lets go at its next start; the same name again is a new holder', async () => {
+    const ns = await newNamespace('claim');
+    const first = await run(ns);
+    await apply(
+      ns,
+      `${sender('acme-whatsapp', '+385911234574')}---\n${bot('a')}---\n${sender('second', '+385911234575')}---\n${bot('b', { sender: 'second' })}`,
+    );
+    await waitForChatbot(ns, 'a', isState('Active'));
+    const oldB = await waitForChatbot(ns, 'b', isState('Active'));
+    const before = await lease(ns, '+385911234575');
+    expect(before.metadata?.annotations?.['chatbots.dev/holder-uid']).toBe(oldB.metadata.uid);
+    await first.stop();
+    managers.splice(managers.indexOf(first), 1);
+
+    // No finalizer: deleting does not wait for the operator.
+    await kubectl(['delete', 'chatbot', 'a', 'b', '-n', ns, '--wait=true', '--timeout=10s']);
+    // b comes back under the same name (a new object) before the operator does.
+    await apply(ns, bot('b', { sender: 'second' }));
+    expect((await lease(ns, '+385911234574')).spec?.holderIdentity).toBe(`${ns}/a`);
+
+    await run(ns);
+    const released = await eventually(
+      async () => {
+        const l = await lease(ns, '+385911234574');
+        return l.spec?.holderIdentity ? undefined : l;
+      },
+      { what: 'the deleted holder’s sender released' },
+    );
+    expect(released.metadata?.annotations?.['chatbots.dev/holder-uid']).toBeUndefined();
+    const newB = await waitForChatbot(ns, 'b', isState('Active'), 'the new b Active');
+    const after = await eventually(
+      async () => {
+        const l = await lease(ns, '+385911234575');
+        return l.metadata?.annotations?.['chatbots.dev/holder-uid'] === newB.metadata.uid ? l : undefined;
+      },
+      { what: 'the new b holding its sender' },
+    );
+    expect(after.spec?.holderIdentity).toBe(`${ns}/b`);
+    expect(new Date(String(after.spec?.acquireTime)).getTime()).toBeGreaterThan(
+      new Date(String(before.spec?.acquireTime)).getTime(),
+    );
+    expect(newB.status?.activation?.moment).toBe(newB.metadata.creationTimestamp);
   });
 });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Manager } from '../../src/operator/manager.ts';
 import { apply, eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
 import { botYaml, senderYaml } from '../support/manifests.ts';
-import { getChatbot, startOperator, waitForChatbot } from '../support/operator.ts';
+import { getChatbot, senderLease, startOperator, waitForChatbot } from '../support/operator.ts';
 import type { LogLine } from '../support/process.ts';
 import { type TcpProxy, tcpProxy, viaServer } from '../support/tcp-proxy.ts';
 
@@ -46,6 +46,7 @@ describe('informers behind a connection that is cut', () => {
 
   it('reconciles what changed while the apiserver was unreachable once the connection is back', async () => {
     const ns = await newNamespace('inf');
+    const holderOf = async (address: string) => (await senderLease(ns, address)).spec?.holderIdentity;
     const proxy = await tcpProxy(kubeConfig().getCurrentCluster()!.server);
     proxies.push(proxy);
     const { logger, lines } = capturingLogger();
@@ -62,9 +63,10 @@ describe('informers behind a connection that is cut', () => {
       ].join('---\n'),
     );
     await waitForChatbot(ns, 'kept', (cb) => cb.status?.state === 'Active', 'kept Active');
-    // An active bot holds its sender and carries the operator's finalizer until it lets go.
+    // An active bot holds its sender's Lease; no finalizer: deleting it never waits for the operator.
     const doomed = await waitForChatbot(ns, 'doomed', (cb) => cb.status?.state === 'Active', 'doomed Active');
-    expect(doomed.metadata.finalizers?.length).toBeGreaterThan(0);
+    expect(doomed.metadata.finalizers).toBeUndefined();
+    expect(await holderOf('+385911234569')).toBe(`${ns}/doomed`);
     const restartsBefore = lines.filter((l) => l.msg === 'informer stopped; restarting').length;
 
     // Cut: every open connection (the watches included) drops, new ones are refused for ~2 s.
@@ -72,12 +74,13 @@ describe('informers behind a connection that is cut', () => {
     // Changes made meanwhile, through the direct connection: a new bot, an update, a deletion.
     await apply(ns, bot('arrived', 'acme-second'));
     await setState(ns, 'kept', 'Inactive');
-    await kubectl(['delete', 'chatbot', 'doomed', '-n', ns, '--wait=false']);
+    await kubectl(['delete', 'chatbot', 'doomed', '-n', ns, '--wait=true', '--timeout=10s']);
     await sleep(2000);
     // The operator saw none of it...
     expect((await getChatbot(ns, 'arrived')).status?.state).toBeUndefined();
     expect((await getChatbot(ns, 'kept')).status?.state).toBe('Active');
-    expect((await getChatbot(ns, 'doomed')).metadata.deletionTimestamp).toBeDefined(); // held by the finalizer
+    expect(await gone(ns, 'doomed')).toBe(true);
+    expect(await holderOf('+385911234569')).toBe(`${ns}/doomed`); // not released yet
     // ...and its informers noticed the broken watches and keep retrying, each on a timer.
     const restarts = lines.filter((l) => l.msg === 'informer stopped; restarting').slice(restartsBefore);
     const informers = new Set(restarts.map((l) => String(l.informer)));
@@ -96,8 +99,8 @@ describe('informers behind a connection that is cut', () => {
     proxy.restore();
     await waitForChatbot(ns, 'arrived', (cb) => cb.status?.state === 'Active', 'arrived Active', 15_000);
     await waitForChatbot(ns, 'kept', (cb) => cb.status?.state === 'Inactive', 'kept Inactive', 15_000);
-    await eventually(async () => ((await gone(ns, 'doomed')) ? true : undefined), {
-      what: 'doomed to be gone',
+    await eventually(async () => ((await holderOf('+385911234569')) ? undefined : true), {
+      what: 'the deleted bot’s sender released',
       timeoutMs: 15_000,
     });
     const caughtUpMs = Date.now() - restoredAt;

@@ -160,8 +160,14 @@ describe('operator process', () => {
 
     await apply(ns, `${sender('acme-whatsapp', '+385911234567')}---\n${bot('support', 'acme-whatsapp')}`);
     await isActive(ns, 'support');
-    const metrics = await scrapeMetrics(port);
-    expect(metricSum(metrics, 'chatbot_operator_reconcile_total')).toBeGreaterThan(0);
+    // The status is visible a moment before the reconcile that wrote it is counted.
+    const metrics = await eventually(
+      async () => {
+        const m = await scrapeMetrics(port);
+        return (metricSum(m, 'chatbot_operator_reconcile_total') ?? 0) > 0 ? m : undefined;
+      },
+      { what: 'a counted reconcile' },
+    );
     expect(metrics).toMatch(/^chatbot_operator_chatbots\{state="Active"\} 1$/m);
     expect(metrics).toContain('# TYPE chatbot_operator_reconcile_duration_seconds histogram');
 

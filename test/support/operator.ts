@@ -1,8 +1,14 @@
 // Runs the operator in-process, as main.ts does, against the run's control plane: one Manager
 // per test, watching only the test's namespace, with an injected clock where time matters.
-import { CustomObjectsApi, EventsV1Api, type EventsV1Event } from '@kubernetes/client-node';
+import {
+  CoordinationV1Api,
+  CustomObjectsApi,
+  EventsV1Api,
+  type EventsV1Event,
+} from '@kubernetes/client-node';
 import { pino } from 'pino';
 import type { Chatbot } from '../../src/api/schema.ts';
+import { senderLeaseName } from '../../src/core/claims/claim.ts';
 import { type Clock, RealClock } from '../../src/core/clock.ts';
 import { Manager, type ManagerOptions } from '../../src/operator/manager.ts';
 import { eventually, kubeConfig } from './cluster.ts';
@@ -24,6 +30,12 @@ export async function startOperator(
   });
   await m.start();
   return m;
+}
+
+/** The Lease that stands for a WhatsApp number (the test operators keep Leases in the test's namespace). */
+export async function senderLease(namespace: string, address: string) {
+  const name = senderLeaseName({ spec: { channel: 'WhatsApp', address } });
+  return kubeConfig().makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace, name });
 }
 
 export async function getChatbot(namespace: string, name: string): Promise<Chatbot> {

@@ -43,12 +43,16 @@ export const ANN_MOMENT = 'chatbots.dev/claim-moment';
 export const ANN_CREATED = 'chatbots.dev/claim-created';
 export const ANN_CHANNEL = 'chatbots.dev/channel';
 export const ANN_ADDRESS = 'chatbots.dev/address';
+/** The holder's uid: a Chatbot deleted and created again under the same name is not the holder. */
+export const ANN_HOLDER_UID = 'chatbots.dev/holder-uid';
 
 export interface LeaseView {
   name: string;
   resourceVersion?: string;
   /** namespace/name of the holding chatbot; undefined when free. */
   holder?: string;
+  /** metadata.uid of the holder when it acquired (absent on Leases written without it). */
+  holderUid?: string;
   claim?: Claim;
   /** When the current holder took the sender. */
   acquireTime?: Date;
@@ -75,6 +79,7 @@ export function leaseView(lease: {
     name: lease.metadata?.name ?? '',
     ...(lease.metadata?.resourceVersion ? { resourceVersion: lease.metadata.resourceVersion } : {}),
     ...(holder ? { holder } : {}),
+    ...(holder && ann[ANN_HOLDER_UID] ? { holderUid: ann[ANN_HOLDER_UID] } : {}),
     ...(holder && moment && created ? { claim: { key: holder, moment, created } } : {}),
     ...(acquireTime ? { acquireTime } : {}),
     transitions: lease.spec?.leaseTransitions ?? 0,

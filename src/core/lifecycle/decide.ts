@@ -1,6 +1,6 @@
 // The reconcile decision for one Chatbot: a pure function of what was observed and `now`.
-// The operator shell reads the caches, calls decide(), then applies the plan (finalizer,
-// ControllerRevision, sender Lease, status, events) and requeues at plan.nextWakeAt.
+// The operator shell reads the caches, calls decide(), then applies the plan (ControllerRevision,
+// sender Lease, status, events) and requeues at plan.nextWakeAt.
 import type { Chatbot, ChatbotState, ChatbotStatus, Issue, Sender } from '../../api/schema.ts';
 import { type Claim, compareClaims, greatestClaim, type LeaseView } from '../claims/claim.ts';
 import { type ConditionInput, mergeConditions, rfc3339 } from '../conditions.ts';
@@ -11,7 +11,6 @@ import { entryPointsFor } from './entry-points.ts';
 import { type RevisionInfo, revisionName, revisionsToPrune } from './revisions.ts';
 
 export const REACTIVATE_ANNOTATION = 'chatbots.dev/reactivate';
-export const SENDER_FINALIZER = 'chatbots.dev/sender-claim';
 /** At most this many issues are kept in status; the rest are counted in validation.omitted. */
 export const MAX_STATUS_ISSUES = 100;
 
@@ -60,7 +59,6 @@ export interface Plan {
   /** A ControllerRevision to create for the current definition. */
   createRevision?: string;
   pruneRevisions: string[];
-  finalizer?: 'add' | 'remove';
 }
 
 /** "3 errors; first: path: message; path: message" */
@@ -456,10 +454,6 @@ export function decide(obs: Observed, now: Date): Plan {
   // --- owned objects
   const keep = new Set<string>([...(revision ? [revision] : []), ...draining.map((d) => d.revision)]);
   const pruneRevisions = revisionsToPrune(knownRevisions, keep, spec.revisionHistoryLimit ?? 5);
-  const hasFinalizer = chatbot.metadata.finalizers?.includes(SENDER_FINALIZER) ?? false;
-  const needsFinalizer = holding || leaseOp?.op === 'acquire';
-  const finalizer =
-    needsFinalizer && !hasFinalizer ? 'add' : !needsFinalizer && hasFinalizer ? 'remove' : undefined;
 
   const wakes = [eff.next?.instant, ...draining.map((d) => new Date(d.until))].filter((d): d is Date => !!d);
   const nextWakeAt = wakes.length ? new Date(Math.min(...wakes.map((d) => d.getTime()))) : undefined;
@@ -472,7 +466,6 @@ export function decide(obs: Observed, now: Date): Plan {
     ...(eff.lastEdge ? { lateEdge: eff.lastEdge.instant } : {}),
     ...(leaseOp ? { lease: leaseOp } : {}),
     ...(createRevision && !deleting ? { createRevision } : {}),
-    ...(finalizer ? { finalizer } : {}),
   };
 }
 

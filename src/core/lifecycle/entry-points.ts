@@ -5,15 +5,26 @@ import type { ChatbotStatus, Sender } from '../../api/schema.ts';
 
 const phoneUtil = lpn.PhoneNumberUtil.getInstance();
 
+// Parsing a number costs ~0.1 ms and the operator asks for the same few addresses on every
+// event; remembered, bounded (cleared when full) so odd input cannot grow it without end.
+const digitsCache = new Map<string, string | undefined>();
+const DIGITS_CACHE_MAX = 50_000;
+
 /** The E.164 digits of a phone number ("+385 91 123 4567" -> "385911234567"), or undefined. */
 export function e164Digits(address: string): string | undefined {
+  if (digitsCache.has(address)) return digitsCache.get(address);
+  let digits: string | undefined;
   try {
     const n = phoneUtil.parse(address, 'ZZ');
-    if (!phoneUtil.isPossibleNumber(n)) return undefined;
-    return phoneUtil.format(n, lpn.PhoneNumberFormat.E164).slice(1);
+    digits = phoneUtil.isPossibleNumber(n)
+      ? phoneUtil.format(n, lpn.PhoneNumberFormat.E164).slice(1)
+      : undefined;
   } catch {
-    return undefined;
+    digits = undefined;
   }
+  if (digitsCache.size >= DIGITS_CACHE_MAX) digitsCache.clear();
+  digitsCache.set(address, digits);
+  return digits;
 }
 
 export function whatsappLink(address: string, startKeyword?: string): string | undefined {
