@@ -61,6 +61,8 @@ describe('one active chatbot per sender', () => {
     const l = await lease(ns, '+385911234567');
     expect(l.spec?.holderIdentity).toBe(`${ns}/b`);
     expect(l.spec?.leaseTransitions).toBe(1);
+    // Replaced from a cache without managedFields: the server kept them.
+    expect(l.metadata?.managedFields?.map((f) => f.manager)).toContain('chatbot-operator');
     await waitForEvent(ns, 'a', 'TakenOver');
     const printed = await kubectl(['get', 'chatbots', '-n', ns]);
     expect(printed).toMatch(/\na\s+WhatsApp\s+acme-whatsapp\s+Draining\s/);

@@ -2,8 +2,12 @@
 // restart with backoff, resume, and reconcile what changed while they were away. The operator
 // talks to the apiserver through a TCP proxy that the test cuts and restores; the test itself
 // writes through the direct connection.
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Sender } from '../../src/api/schema.ts';
+import { ResilientInformer } from '../../src/operator/informers.ts';
+import { collectionPath, listFn } from '../../src/operator/kube.ts';
 import type { Manager } from '../../src/operator/manager.ts';
 import { apply, eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
 import { botYaml, senderYaml } from '../support/manifests.ts';
@@ -113,5 +117,40 @@ describe('informers behind a connection that is cut', () => {
     await waitForChatbot(ns, 'arrived', (cb) => cb.status?.state === 'Inactive', 'arrived Inactive', 10_000);
     await apply(ns, bot('later', 'acme-whatsapp'));
     await waitForChatbot(ns, 'later', (cb) => cb.status?.state === 'Active', 'later Active', 10_000);
+  });
+
+  it('keeps objects without metadata.managedFields in its cache; the server keeps them', async () => {
+    const ns = await newNamespace('inf');
+    await apply(ns, sender('acme-whatsapp', '+385911234570'));
+    const kc = kubeConfig();
+    const informer = new ResilientInformer<Sender>({
+      kc,
+      name: 'senders',
+      path: collectionPath('senders', ns),
+      list: listFn(kc.makeApiClient(CustomObjectsApi), 'senders', ns),
+      logger: pino({ level: 'silent' }),
+    });
+    const seen: Sender[] = [];
+    informer.on({ add: (o) => seen.push(o) });
+    await informer.start();
+    try {
+      const cached = informer.get('acme-whatsapp', ns);
+      expect(cached?.spec.address).toBe('+385911234570');
+      expect(cached?.metadata).not.toHaveProperty('managedFields', expect.anything());
+      expect(seen.map((o) => (o.metadata as { managedFields?: unknown }).managedFields)).toEqual([undefined]);
+      const served = await kubectl([
+        'get',
+        'sender',
+        'acme-whatsapp',
+        '-n',
+        ns,
+        '--show-managed-fields',
+        '-o',
+        'json',
+      ]);
+      expect(JSON.parse(served).metadata.managedFields.length).toBeGreaterThan(0);
+    } finally {
+      await informer.stop();
+    }
   });
 });
