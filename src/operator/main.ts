@@ -10,7 +10,7 @@ const USAGE = `chatbot-operator [flags]
   --kubeconfig PATH          kubeconfig (env KUBECONFIG; default: in-cluster, then ~/.kube/config)
   --namespaces a,b           namespaces to watch (env WATCH_NAMESPACES; default: all)
   --pod-namespace NS         the operator's namespace for Leases (env POD_NAMESPACE; default chatbot-system)
-  --workers N                concurrent reconciles (env WORKERS; default 2)
+  --workers N                concurrent reconciles (env WORKERS; default 8)
   --leader-elect=false       turn leader election off (env LEADER_ELECT; default true)
   --lease-duration SECONDS   leader Lease duration (default 15)
   --health-port PORT         /healthz, /readyz, /metrics (env HEALTH_PORT; default 8081; 0 = any free port)
@@ -67,7 +67,7 @@ const bool = (v: string | undefined, dflt: boolean, what: string) => {
   usageError(`--${what} must be true or false, got ${JSON.stringify(v)}`);
 };
 const leaseSeconds = num(values['lease-duration'], 15, 'lease-duration', 1);
-const workers = num(values.workers ?? process.env.WORKERS, 2, 'workers', 1);
+const workers = num(values.workers ?? process.env.WORKERS, 8, 'workers', 1);
 const healthPort = num(values['health-port'] ?? process.env.HEALTH_PORT, 8081, 'health-port');
 const leaderElection = bool(values['leader-elect'] ?? process.env.LEADER_ELECT, true, 'leader-elect');
 const namespaces = (values.namespaces ?? process.env.WATCH_NAMESPACES ?? '')
