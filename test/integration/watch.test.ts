@@ -32,14 +32,12 @@ function watch(path: string, params: Record<string, string> = {}) {
 describe('RequestWatch', () => {
   it('delivers ADDED, MODIFIED and DELETED in order, then stops on abort', async () => {
     const ns = await newNamespace('watch');
-    const list = (await kubeConfig()
-      .makeApiClient(CustomObjectsApi)
-      .listNamespacedCustomObject({
-        group: 'chatbots.dev',
-        version: 'v1alpha1',
-        namespace: ns,
-        plural: 'senders',
-      })) as {
+    const list = (await kubeConfig().makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+      group: 'chatbots.dev',
+      version: 'v1alpha1',
+      namespace: ns,
+      plural: 'senders',
+    })) as {
       metadata: { resourceVersion: string };
     };
     const { seen, started } = watch(collectionPath('senders', ns), {
