@@ -52,7 +52,7 @@ export interface Clients {
  * client-node's HTTP layer on undici's request() instead of its fetch(): the same requests
  * through the same connection pool, without WHATWG fetch and web streams, which were a third
  * of the operator's CPU at 1,000 bots. Bodies are read whole: the operator makes no streaming
- * calls through these clients (informers watch through client-node's own Watch).
+ * calls through these clients (informers watch through RequestWatch, informers.ts).
  */
 const requestLibrary = wrapHttpLibrary({
   async send(ctx: RequestContext): Promise<ResponseContext> {

@@ -19,6 +19,7 @@ import {
   ANN_HOLDER_UID,
   ANN_MOMENT,
   type Claim,
+  heldByPredecessor,
   LEASE_LABEL,
   type LeaseView,
   leaseView,
@@ -173,7 +174,7 @@ export class ChatbotReconciler {
       const { namespace, name } = splitKey(lease.holder);
       const holder = chatbots.get(name, namespace);
       // A holder deleted and created again under the same name is a new bot: no claim carried over.
-      if (holder && (!lease.holderUid || lease.holderUid === holder.metadata.uid)) {
+      if (holder && !heldByPredecessor(lease, holder)) {
         if (holder.spec?.takeover) view.holderTakeover = holder.spec.takeover;
         // A holder that no longer wants the sender (deactivated, deleted) has no claim left.
         if (lease.claim && claimOf(holder, this.errorsOf(holder), now)) view.holderClaim = lease.claim;
@@ -208,8 +209,10 @@ export class ChatbotReconciler {
     if (!cached) {
       // Deleted: let go of anything it still held (a Lease survives its holder otherwise).
       this.track(key, undefined);
-      for (const l of this.leasesHeldBy(key))
-        await this.writeLease(leaseView(l), { op: 'release' }, undefined);
+      const held = this.leasesHeldBy(key);
+      // A cache that is behind (a new leader's, say) must not release a live bot's Lease.
+      if (held.length > 0 && (await this.liveUid(namespace, name)) !== undefined) return {};
+      for (const l of held) await this.writeLease(leaseView(l), { op: 'release' }, undefined);
       return {};
     }
     const chatbot = cached;
@@ -221,16 +224,18 @@ export class ChatbotReconciler {
     const plan = decide({ chatbot, sender, issues, ...(claims ? { claims } : {}), revisions }, now);
 
     // A Lease still held for a sender this bot no longer uses is released first; one held by a
-    // deleted bot of the same name too, and then decide again once the Lease event comes back.
+    // deleted bot of the same name too (confirmed live: the cache may be behind), and then
+    // decide again once the cache has the release.
     const current = claims?.lease?.name;
     let predecessor = false;
     for (const l of this.leasesHeldBy(key)) {
       const view = leaseView(l);
-      const stale = view.holderUid !== undefined && view.holderUid !== chatbot.metadata.uid;
+      const stale =
+        heldByPredecessor(view, chatbot) && (await this.liveUid(namespace, name)) === chatbot.metadata.uid;
       predecessor ||= stale && view.name === current;
       if (stale || view.name !== current) await this.writeLease(view, { op: 'release' }, undefined);
     }
-    if (predecessor) return {};
+    if (predecessor) return { requeueAfterMs: 500 };
 
     if (plan.createRevision) await this.createRevision(chatbot, plan.createRevision, revisions);
     if (plan.lease && claims?.lease)
@@ -255,6 +260,23 @@ export class ChatbotReconciler {
     }
     for (const r of plan.pruneRevisions) await this.deleteRevision(namespace, r);
     return plan.nextWakeAt ? { requeueAfterMs: Math.max(0, plan.nextWakeAt.getTime() - now.getTime()) } : {};
+  }
+
+  /** The uid of the Chatbot as the API server has it now (undefined: not found). */
+  private async liveUid(namespace: string, name: string): Promise<string | undefined> {
+    try {
+      const cb = (await this.deps.clients.custom.getNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: PLURAL.Chatbot,
+        name,
+      })) as Chatbot;
+      return cb.metadata.uid;
+    } catch (err) {
+      if (httpStatus(err) === 404) return undefined;
+      throw err;
+    }
   }
 
   /** Merge-patches /status from `before` to `after`, with a resourceVersion precondition (409: ConflictError). */

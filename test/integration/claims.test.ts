@@ -45,7 +45,11 @@ describe('one active chatbot per sender', () => {
     await run(ns, { clock });
     await apply(ns, `${sender('acme-whatsapp', '+385911234567')}---\n${bot('a')}`);
     const a = await waitForChatbot(ns, 'a', isState('Active'), 'A Active');
-    expect((await lease(ns, '+385911234567')).spec?.holderIdentity).toBe(`${ns}/a`);
+    const held = await lease(ns, '+385911234567');
+    expect(held.spec?.holderIdentity).toBe(`${ns}/a`);
+    // Someone else's field on the Lease: the operator's replace (from a cache without
+    // managedFields) must not drop that owner's entry.
+    await kubectl(['label', 'lease', held.metadata?.name ?? '', '-n', ns, 'team=support']);
 
     await apply(ns, bot('b', { state: 'Inactive', takeover: '{mode: Graceful, gracePeriod: 10m}' }));
     await waitForChatbot(ns, 'b', isState('Inactive'), 'B Inactive');
@@ -61,8 +65,11 @@ describe('one active chatbot per sender', () => {
     const l = await lease(ns, '+385911234567');
     expect(l.spec?.holderIdentity).toBe(`${ns}/b`);
     expect(l.spec?.leaseTransitions).toBe(1);
-    // Replaced from a cache without managedFields: the server kept them.
-    expect(l.metadata?.managedFields?.map((f) => f.manager)).toContain('chatbot-operator');
+    // Replaced from a cache without managedFields: the server kept every owner's entry.
+    expect(l.metadata?.labels?.team).toBe('support');
+    expect(l.metadata?.managedFields?.map((f) => f.manager)).toEqual(
+      expect.arrayContaining(['chatbot-operator', 'kubectl-label']),
+    );
     await waitForEvent(ns, 'a', 'TakenOver');
     const printed = await kubectl(['get', 'chatbots', '-n', ns]);
     expect(printed).toMatch(/\na\s+WhatsApp\s+acme-whatsapp\s+Draining\s/);

@@ -119,7 +119,7 @@ describe('informers behind a connection that is cut', () => {
     await waitForChatbot(ns, 'later', (cb) => cb.status?.state === 'Active', 'later Active', 10_000);
   });
 
-  it('keeps objects without metadata.managedFields in its cache; the server keeps them', async () => {
+  it('keeps objects without metadata.managedFields in its cache (the server still serves them)', async () => {
     const ns = await newNamespace('inf');
     await apply(ns, sender('acme-whatsapp', '+385911234570'));
     const kc = kubeConfig();

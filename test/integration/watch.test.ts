@@ -11,10 +11,11 @@ import { senderYaml } from '../support/manifests.ts';
 interface Seen {
   events: { type: string; name?: string; code?: number }[];
   done?: { err: unknown };
+  doneCalls: number;
 }
 
 function watch(path: string, params: Record<string, string> = {}) {
-  const seen: Seen = { events: [] };
+  const seen: Seen = { events: [], doneCalls: 0 };
   const started = new RequestWatch(kubeConfig()).watch(
     path,
     params,
@@ -24,6 +25,7 @@ function watch(path: string, params: Record<string, string> = {}) {
     },
     (err) => {
       seen.done = { err };
+      seen.doneCalls++;
     },
   );
   return { seen, started };
@@ -58,6 +60,8 @@ describe('RequestWatch', () => {
     expect(seen.done).toBeUndefined();
     controller.abort();
     await eventually(() => seen.done, { what: 'done after abort' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen.doneCalls).toBe(1);
   });
 
   it('reports a resourceVersion the server no longer has as an ERROR event with code 410', async () => {
@@ -73,5 +77,20 @@ describe('RequestWatch', () => {
     const done = await eventually(() => seen.done, { what: 'done' });
     expect((done.err as { statusCode?: number }).statusCode).toBe(404);
     expect(seen.events).toEqual([]);
+  });
+
+  it('ends once with a TimeoutError after its idle timeout when nothing arrives', async () => {
+    const ns = await newNamespace('watch');
+    const before = RequestWatch.idleTimeoutMs;
+    RequestWatch.idleTimeoutMs = 300;
+    try {
+      const { seen } = watch(collectionPath('senders', ns));
+      const done = await eventually(() => seen.done, { what: 'done' });
+      expect((done.err as Error).name).toBe('TimeoutError');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(seen.doneCalls).toBe(1);
+    } finally {
+      RequestWatch.idleTimeoutMs = before;
+    }
   });
 });

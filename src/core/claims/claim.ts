@@ -65,6 +65,20 @@ function time(s: unknown): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
+/**
+ * Whether the Lease names `bot` as holder only because an earlier bot of the same name held
+ * it: the uid differs, or (Leases written before the uid was recorded) it was acquired before
+ * this bot existed.
+ */
+export function heldByPredecessor(
+  lease: LeaseView,
+  bot: { metadata: { uid?: string; creationTimestamp?: string | Date } },
+): boolean {
+  if (lease.holderUid) return bot.metadata.uid !== undefined && lease.holderUid !== bot.metadata.uid;
+  const created = new Date(bot.metadata.creationTimestamp ?? Number.NaN).getTime();
+  return lease.acquireTime !== undefined && !Number.isNaN(created) && lease.acquireTime.getTime() < created;
+}
+
 /** Reads a Lease object (as the API returns it) into a LeaseView. */
 export function leaseView(lease: {
   metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> };
