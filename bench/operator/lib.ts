@@ -165,14 +165,12 @@ export interface ServerStat {
 
 export class RawClient {
   private readonly agent: Agent;
-  private readonly watchAgent: Agent;
   constructor(
     private readonly server: string,
     private readonly token: string,
     ca: string,
   ) {
     this.agent = new Agent({ ca, keepAlive: true, maxSockets: 2 });
-    this.watchAgent = new Agent({ ca });
   }
 
   static fromKubeConfig(kc: KubeConfig): RawClient {
@@ -202,59 +200,8 @@ export class RawClient {
     });
   }
 
-  /**
-   * A watch: `onEvent` gets each event as it arrives; `onEnd` when the stream ends or fails.
-   * The apiserver encodes each event once for all watchers, so watching costs it little.
-   */
-  watch(
-    path: string,
-    onEvent: (e: { type: string; object: unknown }) => void,
-    onEnd: (err?: Error) => void,
-  ): { close(): void } {
-    let closed = false;
-    const end = (err?: Error) => {
-      if (!closed) onEnd(err);
-      closed = true;
-    };
-    const req = httpsRequest(
-      `${this.server}${path}`,
-      {
-        agent: this.watchAgent,
-        headers: { authorization: `Bearer ${this.token}`, accept: 'application/json' },
-      },
-      (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          end(new Error(`watch ${path}: HTTP ${res.statusCode}`));
-          return;
-        }
-        let buf = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buf += chunk;
-          for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-            const line = buf.slice(0, i);
-            buf = buf.slice(i + 1);
-            if (line.trim()) onEvent(JSON.parse(line) as { type: string; object: unknown });
-          }
-        });
-        res.on('end', () => end(new Error(`watch ${path} ended`)));
-        res.on('error', end);
-      },
-    );
-    req.on('error', end);
-    req.end();
-    return {
-      close: () => {
-        closed = true;
-        req.destroy();
-      },
-    };
-  }
-
   close() {
     this.agent.destroy();
-    this.watchAgent.destroy();
   }
 
   /** apiserver_request_total and request durations by `verb resource[/subresource]`. */

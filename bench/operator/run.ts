@@ -33,6 +33,7 @@ import { RealClock } from '../../src/core/clock.ts';
 import { decide } from '../../src/core/lifecycle/decide.ts';
 import { validateChatbot } from '../../src/core/validation/index.ts';
 import { type ControlPlane, REPO_ROOT, startControlPlane } from '../../src/devcluster/control-plane.ts';
+import { RequestWatch } from '../../src/operator/informers.ts';
 import { mergePatch } from '../../src/operator/kube.ts';
 import { Manager } from '../../src/operator/manager.ts';
 import {
@@ -129,20 +130,15 @@ interface FloorResult {
   server: Record<string, ServerStat>;
 }
 
-interface OperatorResult {
+/** The client's figures (ms, creates, retries, its requests) and the operator's own. */
+interface OperatorResult extends Omit<ClientResult, 'kind' | 'startedAt' | 'cpuS'> {
   kind: 'operator';
   times?: number[];
   label: string;
   n: number;
   workers: number;
   syncMs: number;
-  ms: number;
-  timedOut: boolean;
-  active: number;
-  createsMs: number;
   settleMs: number;
-  /** Chatbot watch events the bench saw (its way of telling when all are Active). */
-  watchEvents: number;
   memBefore: Mem;
   memAfter: Mem;
   rssPeak: number;
@@ -151,14 +147,12 @@ interface OperatorResult {
   connections: number;
   operatorRequests: number;
   tailRequests: number;
-  retries: number;
   statusBytes: number;
   /** One Chatbot as the API returns it, and the share of metadata.managedFields in it. */
   objectBytes: number;
   managedFieldsBytes: number;
   reconciles: Record<string, number>;
   client: Record<string, ReqStat>;
-  bench: Record<string, ReqStat>;
   server: Record<string, ServerStat>;
 }
 
@@ -173,6 +167,7 @@ interface ClientResult {
   createsMs: number;
   timedOut: boolean;
   active: number;
+  /** Chatbot watch events the bench saw (its way of telling when all are Active). */
   watchEvents: number;
   retries: number;
   bench: Record<string, ReqStat>;
@@ -505,26 +500,27 @@ class Child {
       error: undefined as Error | undefined,
       close: () => {},
     };
-    const w = this.raw.watch(
-      `${path}?watch=true&resourceVersion=${rv}`,
-      (e) => {
+    const w = await new RequestWatch(this.kubeConfig('watch')).watch(
+      path,
+      { resourceVersion: rv },
+      (type, obj) => {
         state.events++;
-        const cb = e.object as Chatbot;
+        const cb = obj as Chatbot;
         const name = cb.metadata?.name;
         if (!name) return;
         const ok =
-          e.type !== 'DELETED' &&
+          type !== 'DELETED' &&
           cb.status?.state === 'Active' &&
           cb.status.observedGeneration === cb.metadata.generation;
         if (ok) state.ready.add(name);
         else state.ready.delete(name);
         if (state.ready.size === n && state.doneAt === undefined) state.doneAt = performance.now();
       },
-      (err) => {
-        if (state.doneAt === undefined) state.error = err ?? new Error('watch ended');
+      (err: unknown) => {
+        if (state.doneAt === undefined) state.error = err instanceof Error ? err : new Error('watch ended');
       },
     );
-    state.close = () => w.close();
+    state.close = () => w.abort();
     return state;
   }
 }
