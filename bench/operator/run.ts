@@ -29,12 +29,12 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node
 import { pino } from 'pino';
 import type { Chatbot, ChatbotStatus, Sender } from '../../src/api/schema.ts';
 import { senderLeaseName } from '../../src/core/claims/claim.ts';
-import { RealClock } from '../../src/core/clock.ts';
 import { decide } from '../../src/core/lifecycle/decide.ts';
 import { validateChatbot } from '../../src/core/validation/index.ts';
 import { type ControlPlane, REPO_ROOT, startControlPlane } from '../../src/devcluster/control-plane.ts';
-import { RequestWatch } from '../../src/operator/informers.ts';
-import { mergePatch } from '../../src/operator/kube.ts';
+import { mergePatch } from '../../src/kube/clients.ts';
+import { RealClock } from '../../src/kube/clock.ts';
+import { RequestWatch } from '../../src/kube/watch.ts';
 import { Manager } from '../../src/operator/manager.ts';
 import {
   API,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Condition } from '../api/schema.ts';
-import { type ConditionInput, findCondition, mergeConditions, rfc3339 } from './conditions.ts';
+import { type ConditionInput, findCondition, mergeConditions } from './conditions.ts';
+import { rfc3339 } from './time.ts';
 
 const EARLIER = '2026-03-01T09:00:00Z';
 const NOW = new Date('2026-03-02T10:30:15.789Z');

@@ -1,6 +1,7 @@
 // Conditions per the Kubernetes API conventions: lastTransitionTime changes only when the
 // status flips; reason and message may change freely.
 import type { Condition } from '../api/schema.ts';
+import { rfc3339 } from './time.ts';
 
 export type ConditionStatus = Condition['status'];
 
@@ -9,11 +10,6 @@ export interface ConditionInput {
   status: ConditionStatus;
   reason: string;
   message: string;
-}
-
-/** RFC 3339 with second precision, as metav1.Time serializes. */
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function findCondition(list: readonly Condition[] | undefined, type: string): Condition | undefined {

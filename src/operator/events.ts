@@ -2,9 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { type EventsV1Api, V1MicroTime } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { Clock } from '../core/clock.ts';
+import { CONTROLLER_NAME } from '../api/names.ts';
 import type { PlannedEvent } from '../core/lifecycle/decide.ts';
-import { CONTROLLER_NAME } from './kube.ts';
+import type { Clock } from '../kube/clock.ts';
 
 export class EventRecorder {
   constructor(

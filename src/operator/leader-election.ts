@@ -17,7 +17,7 @@ import {
   type V1LeaseSpec,
   V1MicroTime,
 } from '@kubernetes/client-node';
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../kube/clock.ts';
 
 /** The subset of a pino logger the elector uses. */
 export interface LeaderElectionLogger {
@@ -128,6 +128,18 @@ export class LeaderElector {
   /** True while this replica leads (between onStartedLeading and onStoppedLeading). */
   isLeader(): boolean {
     return this.leading !== undefined;
+  }
+
+  /**
+   * The /healthz check (client-go's HealthzAdaptor): a leader whose last successful renewal is
+   * older than the lease duration plus `toleranceMs` is stuck, and other replicas may lead by
+   * now; restarting it is the safe way out. A follower is always healthy.
+   */
+  check(toleranceMs = 20_000): true | string {
+    if (!this.leading) return true;
+    const since = this.nowMs() - this.observedAt;
+    if (since <= this.leaseDurationMs + toleranceMs) return true;
+    return `leader lease not renewed for ${Math.round(since / 1000)}s (lease duration ${Math.round(this.leaseDurationMs / 1000)}s)`;
   }
 
   /** The holder identity last observed on the Lease (undefined if none). */

@@ -2,8 +2,8 @@
 // The operator's entry point: flags and env, the real clock, signals.
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import { RealClock } from '../core/clock.ts';
-import { makeLogger } from './logger.ts';
+import { RealClock } from '../kube/clock.ts';
+import { makeLogger } from '../telemetry/logger.ts';
 import { Manager } from './manager.ts';
 
 const USAGE = `chatbot-operator [flags]

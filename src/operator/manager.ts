@@ -2,22 +2,16 @@
 import { hostname } from 'node:os';
 import type { KubeConfig, V1ControllerRevision, V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { LEASE_LABEL, PLURAL, REVISION_LABEL } from '../api/names.ts';
 import type { Chatbot, Sender } from '../api/schema.ts';
-import { LEASE_LABEL, senderLeaseName } from '../core/claims/claim.ts';
-import type { Clock } from '../core/clock.ts';
-import { InformerSet } from './cache.ts';
+import { senderLeaseName } from '../core/claims/claim.ts';
+import { customSource, InformerSet } from '../kube/cache.ts';
+import { makeClients } from '../kube/clients.ts';
+import type { Clock } from '../kube/clock.ts';
+import { KeyIndex } from '../kube/key-index.ts';
+import { objectKey, splitKey } from '../kube/keys.ts';
+import { startHealthServer } from '../telemetry/health.ts';
 import { EventRecorder } from './events.ts';
-import { startHealthServer } from './health.ts';
-import { KeyIndex } from './key-index.ts';
-import {
-  customSource,
-  makeClients,
-  objectKey,
-  PLURAL,
-  REVISION_LABEL,
-  shareConnections,
-  splitKey,
-} from './kube.ts';
 import { LeaderElector } from './leader-election.ts';
 import { OperatorMetrics } from './metrics.ts';
 import { runWorkers, WorkQueue } from './queue.ts';
@@ -60,7 +54,7 @@ export class Manager {
   private leading = false;
 
   constructor(private readonly opts: ManagerOptions) {
-    const clients = makeClients(shareConnections(opts.kc));
+    const clients = makeClients(opts.kc);
     this.identity = opts.identity ?? `${hostname()}_${process.pid}`;
     const log = opts.logger;
     this.queue = new WorkQueue({
@@ -228,7 +222,8 @@ export class Manager {
         host: opts.healthHost ?? '127.0.0.1',
         port: opts.healthPort,
         registry: this.metrics.registry,
-        ready: () => this.ready(),
+        healthz: { leaderElection: () => this.elector?.check() ?? true },
+        readyz: { informers: () => this.ready() || 'caches have not synced yet' },
       });
       opts.logger.info({ port: this.health.port }, 'health and metrics server listening');
     }
@@ -308,6 +303,6 @@ export class Manager {
     await this.stopLeading();
     await this.elector?.release();
     await Promise.all([this.chatbots, this.senders, this.leases, this.revisions].map((i) => i.stop()));
-    await this.health?.app.close();
+    await this.health?.close();
   }
 }

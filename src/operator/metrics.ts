@@ -1,8 +1,9 @@
 // Prometheus metrics of the operator.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { makeRegistry } from '../telemetry/metrics.ts';
 
 export class OperatorMetrics {
-  readonly registry = new Registry();
+  readonly registry = makeRegistry('chatbot_operator');
   /** Counts chatbots by state at scrape time (set by the manager). */
   countStates: () => Map<string, number> = () => new Map();
   readonly reconcileTotal = new Counter({

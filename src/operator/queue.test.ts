@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { FakeClock } from '../core/clock.ts';
+import { FakeClock } from '../kube/clock.ts';
 import { runWorkers, WorkQueue, type WorkQueueOptions } from './queue.ts';
 
 const T0 = '2026-01-01T00:00:00Z';

@@ -7,7 +7,7 @@
 //   waiting keeps the earlier time (client-go's delaying queue).
 // - `addRateLimited` waits base * 2^failures (capped), per key, until `forget(key)`
 //   (client-go's ItemExponentialFailureRateLimiter).
-import type { Clock, Timer } from '../core/clock.ts';
+import type { Clock, Timer } from '../kube/clock.ts';
 
 /** Hooks for metrics (prom-client or anything else); the queue knows nothing about the backend. */
 export interface QueueMetrics {

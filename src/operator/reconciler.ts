@@ -11,22 +11,28 @@ import { V1MicroTime } from '@kubernetes/client-node';
 import equal from 'fast-deep-equal';
 import jsonMergePatch from 'json-merge-patch';
 import type { Logger } from 'pino';
-import { API_VERSION, type Chatbot, GROUP, type Issue, type Sender, VERSION } from '../api/schema.ts';
 import {
   ANN_ADDRESS,
   ANN_CHANNEL,
   ANN_CREATED,
   ANN_HOLDER_UID,
   ANN_MOMENT,
+  API_VERSION,
+  GROUP,
+  LEASE_LABEL,
+  PLURAL,
+  REVISION_LABEL,
+  VERSION,
+} from '../api/names.ts';
+import type { Chatbot, Issue, Sender } from '../api/schema.ts';
+import {
   type Claim,
   heldByPredecessor,
-  LEASE_LABEL,
   type LeaseView,
   leaseView,
   senderLeaseName,
 } from '../core/claims/claim.ts';
-import type { Clock } from '../core/clock.ts';
-import { mergeConditions, rfc3339 } from '../core/conditions.ts';
+import { mergeConditions } from '../core/conditions.ts';
 import {
   type ClaimsView,
   chatbotKey,
@@ -36,11 +42,16 @@ import {
   validationMessage,
 } from '../core/lifecycle/decide.ts';
 import type { RevisionInfo } from '../core/lifecycle/revisions.ts';
+import { rfc3339 } from '../core/time.ts';
 import { validateChatbot, validateSender } from '../core/validation/index.ts';
-import type { Cache } from './cache.ts';
+import type { Cache } from '../kube/cache.ts';
+import type { Clients } from '../kube/clients.ts';
+import { mergePatch } from '../kube/clients.ts';
+import type { Clock } from '../kube/clock.ts';
+import { httpStatus } from '../kube/errors.ts';
+import type { KeyIndex } from '../kube/key-index.ts';
+import { splitKey } from '../kube/keys.ts';
 import type { EventRecorder } from './events.ts';
-import type { KeyIndex } from './key-index.ts';
-import { type Clients, httpStatus, mergePatch, PLURAL, REVISION_LABEL, splitKey } from './kube.ts';
 import type { OperatorMetrics } from './metrics.ts';
 
 export interface ReconcileResult {

@@ -4,7 +4,7 @@ import { AppsV1Api } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Chatbot } from '../../src/api/schema.ts';
 import { compareClaims } from '../../src/core/claims/claim.ts';
-import { FakeClock } from '../../src/core/clock.ts';
+import { FakeClock } from '../../src/kube/clock.ts';
 import type { Manager } from '../../src/operator/manager.ts';
 import { apply, eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
 import { botYaml, senderYaml } from '../support/manifests.ts';

@@ -5,9 +5,10 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { collectionPath } from '../../src/api/names.ts';
 import type { Sender } from '../../src/api/schema.ts';
-import { ResilientInformer } from '../../src/operator/informers.ts';
-import { collectionPath, listFn } from '../../src/operator/kube.ts';
+import { listFn } from '../../src/kube/clients.ts';
+import { ResilientInformer } from '../../src/kube/informer.ts';
 import type { Manager } from '../../src/operator/manager.ts';
 import { apply, eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
 import { botYaml, senderYaml } from '../support/manifests.ts';

@@ -3,7 +3,7 @@
 import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RealClock } from '../../src/core/clock.ts';
+import { RealClock } from '../../src/kube/clock.ts';
 import { type LeaderElectionOptions, LeaderElector } from '../../src/operator/leader-election.ts';
 import { eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
 import { tcpProxy, viaServer } from '../support/tcp-proxy.ts';

@@ -1,7 +1,7 @@
 // The operator core as users see it: validation status and events, manual activation,
 // scheduled activation on an injected clock (DST included), restarts, kubectl wait/get.
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/core/clock.ts';
+import { FakeClock } from '../../src/kube/clock.ts';
 import type { Manager } from '../../src/operator/manager.ts';
 import { apply, kubectl, newNamespace } from '../support/cluster.ts';
 import { type BotOptions, botYaml, senderYaml } from '../support/manifests.ts';

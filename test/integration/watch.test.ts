@@ -3,8 +3,8 @@
 // their status code, and abort.
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { RequestWatch } from '../../src/operator/informers.ts';
-import { collectionPath } from '../../src/operator/kube.ts';
+import { collectionPath } from '../../src/api/names.ts';
+import { RequestWatch } from '../../src/kube/watch.ts';
 import { apply, eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
 import { senderYaml } from '../support/manifests.ts';
 

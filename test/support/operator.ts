@@ -9,7 +9,7 @@ import {
 import { pino } from 'pino';
 import type { Chatbot } from '../../src/api/schema.ts';
 import { senderLeaseName } from '../../src/core/claims/claim.ts';
-import { type Clock, RealClock } from '../../src/core/clock.ts';
+import { type Clock, RealClock } from '../../src/kube/clock.ts';
 import { Manager, type ManagerOptions } from '../../src/operator/manager.ts';
 import { eventually, kubeConfig } from './cluster.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ANN_HOLDER_UID, heldByPredecessor, leaseView } from './claim.ts';
+import { ANN_HOLDER_UID } from '../../api/names.ts';
+import { heldByPredecessor, leaseView } from './claim.ts';
 
 const lease = (annotations: Record<string, string>, acquireTime?: string) =>
   leaseView({

@@ -1,8 +1,10 @@
 // Sender claims: which chatbot holds a sender. A bot claims at its activation moment; claims
 // are ordered by (moment, creationTimestamp, namespace/name) and the greater claim holds.
 import { createHash } from 'node:crypto';
+import { ANN_CREATED, ANN_HOLDER_UID, ANN_MOMENT } from '../../api/names.ts';
 import type { Sender } from '../../api/schema.ts';
 import { e164Digits } from '../lifecycle/entry-points.ts';
+import { parseTime } from '../time.ts';
 
 export interface Claim {
   /** namespace/name of the chatbot. */
@@ -37,15 +39,6 @@ export function senderLeaseName(sender: Pick<Sender, 'spec'>): string {
   return `sender-${channel}-${id}`;
 }
 
-// Lease annotations carrying the holder's claim, so every replica orders claims the same way.
-export const LEASE_LABEL = 'chatbots.dev/sender-lease';
-export const ANN_MOMENT = 'chatbots.dev/claim-moment';
-export const ANN_CREATED = 'chatbots.dev/claim-created';
-export const ANN_CHANNEL = 'chatbots.dev/channel';
-export const ANN_ADDRESS = 'chatbots.dev/address';
-/** The holder's uid: a Chatbot deleted and created again under the same name is not the holder. */
-export const ANN_HOLDER_UID = 'chatbots.dev/holder-uid';
-
 export interface LeaseView {
   name: string;
   resourceVersion?: string;
@@ -57,12 +50,6 @@ export interface LeaseView {
   /** When the current holder took the sender. */
   acquireTime?: Date;
   transitions: number;
-}
-
-function time(s: unknown): Date | undefined {
-  if (s === undefined || s === null || s === '') return undefined;
-  const d = new Date(s as string);
-  return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
 /**
@@ -86,9 +73,9 @@ export function leaseView(lease: {
 }): LeaseView {
   const holder = lease.spec?.holderIdentity || undefined;
   const ann = lease.metadata?.annotations ?? {};
-  const moment = time(ann[ANN_MOMENT]);
-  const created = time(ann[ANN_CREATED]);
-  const acquireTime = time(lease.spec?.acquireTime);
+  const moment = parseTime(ann[ANN_MOMENT]);
+  const created = parseTime(ann[ANN_CREATED]);
+  const acquireTime = parseTime(lease.spec?.acquireTime);
   return {
     name: lease.metadata?.name ?? '',
     ...(lease.metadata?.resourceVersion ? { resourceVersion: lease.metadata.resourceVersion } : {}),

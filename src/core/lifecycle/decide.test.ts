@@ -1,6 +1,7 @@
 // decide(observed, now) as a user sees it: status (state, conditions, validation, schedule,
 // activation, entryPoints) and events. Fixed dates only; the clock is the `now` argument.
 import { describe, expect, it } from 'vitest';
+import { REACTIVATE_ANNOTATION } from '../../api/names.ts';
 import {
   API_VERSION,
   type Chatbot,
@@ -11,7 +12,7 @@ import {
   type Sender,
   type SenderSpec,
 } from '../../api/schema.ts';
-import { decide, MAX_STATUS_ISSUES, type Observed, type Plan, REACTIVATE_ANNOTATION } from './decide.ts';
+import { decide, MAX_STATUS_ISSUES, type Observed, type Plan } from './decide.ts';
 
 // ---------------------------------------------------------------- fixtures
 

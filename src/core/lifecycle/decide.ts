@@ -1,16 +1,17 @@
 // The reconcile decision for one Chatbot: a pure function of what was observed and `now`.
 // The operator shell reads the caches, calls decide(), then applies the plan (ControllerRevision,
 // sender Lease, status, events) and requeues at plan.nextWakeAt.
+import { REACTIVATE_ANNOTATION } from '../../api/names.ts';
 import type { Chatbot, ChatbotState, ChatbotStatus, Issue, Sender } from '../../api/schema.ts';
 import { type Claim, compareClaims, greatestClaim, type LeaseView } from '../claims/claim.ts';
-import { type ConditionInput, mergeConditions, rfc3339 } from '../conditions.ts';
+import { type ConditionInput, mergeConditions } from '../conditions.ts';
 import { durationMs } from '../duration.ts';
 import { type DesiredState, effectiveDesiredState, formatNext } from '../schedule/index.ts';
+import { parseTime, rfc3339 } from '../time.ts';
 import { type Drain, endDrains } from './drains.ts';
 import { entryPointsFor } from './entry-points.ts';
 import { type RevisionInfo, revisionName, revisionsToPrune } from './revisions.ts';
 
-export const REACTIVATE_ANNOTATION = 'chatbots.dev/reactivate';
 /** At most this many issues are kept in status; the rest are counted in validation.omitted. */
 export const MAX_STATUS_ISSUES = 100;
 
@@ -73,12 +74,6 @@ export function validationMessage(issues: Issue[]): string {
     .map((i) => `${i.path}: ${i.message}`)
     .join('; ');
   return `${errors.length} error${errors.length === 1 ? '' : 's'}; first: ${first}`;
-}
-
-function parseTime(s: string | undefined): Date | undefined {
-  if (!s) return undefined;
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
 export function chatbotKey(cb: Chatbot): string {

@@ -1,5 +1,5 @@
 // How an edge is shown in status.schedule.next (the NEXT printer column).
-import { rfc3339 } from '../conditions.ts';
+import { rfc3339 } from '../time.ts';
 import type { Edge } from './types.ts';
 
 /** "Activate 2026-12-01T08:00:00Z" */

@@ -1,6 +1,7 @@
 // Read access to informer caches, over one cluster-wide informer or one per watched namespace.
-import { type ApiObject, type Handlers, type InformerOptions, ResilientInformer } from './informers.ts';
-import type { Clients } from './kube.ts';
+import { collectionPath } from '../api/names.ts';
+import { type Clients, listFn } from './clients.ts';
+import { type ApiObject, type Handlers, type InformerOptions, ResilientInformer } from './informer.ts';
 
 export interface Cache<T> {
   get(name: string, namespace: string): T | undefined;
@@ -60,4 +61,12 @@ export class InformerSet<T extends ApiObject> implements Cache<T> {
     if (namespace !== undefined) return this.informerFor(namespace)?.list(namespace) ?? [];
     return this.all.flatMap((i) => i.list());
   }
+}
+
+/** The informer source of one of our kinds (chatbots, senders) for InformerSet. */
+export function customSource(clients: Clients, plural: string) {
+  return (ns: string | undefined) => ({
+    path: collectionPath(plural, ns),
+    list: listFn(clients.custom, plural, ns),
+  });
 }

@@ -3,17 +3,15 @@
 import {
   ADD,
   DELETE,
-  HttpMethod,
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
   ListWatch,
-  RequestContext,
   UPDATE,
-  Watch,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { type Dispatcher, request } from 'undici';
+import { type Clock, RealClock, type Timer } from './clock.ts';
+import { RequestWatch } from './watch.ts';
 
 /** Our API types keep metadata times as the strings the API sends; client-node types them as Date. */
 export type ApiObject = { metadata?: { name?: string; namespace?: string } };
@@ -30,6 +28,11 @@ export interface InformerOptions<_T extends ApiObject> {
   /** Replays every cached object to the handlers this often (0 = never). */
   resyncMs?: number;
   onRestart?: () => void;
+  /**
+   * Timers for restart backoff and resync. Real time by default, also in tests that fake the
+   * operator's clock: these timers only keep the cache fresh, they decide nothing.
+   */
+  timers?: Clock;
 }
 
 export interface Handlers<T> {
@@ -38,93 +41,6 @@ export interface Handlers<T> {
   delete?(obj: T): void;
   /** Called for every object at each resync. */
   resync?(obj: T): void;
-}
-
-/**
- * client-node's Watch with the same contract (done once: on close, on error, or after 30 s
- * without data with a TimeoutError; a non-200 answer carries statusCode, so ListWatch relists
- * on 410), read through undici's request() and split into lines by hand instead of fetch, web
- * streams and readline: those were a third of the operator's CPU at 1,000 bots.
- */
-export class RequestWatch extends Watch {
-  static idleTimeoutMs = 30_000;
-
-  override async watch(
-    path: string,
-    queryParams: Record<string, string | number | boolean | undefined>,
-    callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
-    done: (err: unknown) => void,
-  ): Promise<AbortController> {
-    const cluster = this.config.getCurrentCluster();
-    if (!cluster) throw new Error('No currently active cluster');
-    const url = new URL(cluster.server + path);
-    url.searchParams.set('watch', 'true');
-    for (const [k, v] of Object.entries(queryParams)) if (v !== undefined) url.searchParams.set(k, String(v));
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    let timedOut = false;
-    const resetTimer = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, RequestWatch.idleTimeoutMs);
-      timer.unref();
-    };
-    let finished = false;
-    const finish = (err: unknown) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      controller.abort();
-      done(timedOut ? new DOMException('The operation was aborted due to timeout', 'TimeoutError') : err);
-    };
-    const ctx = new RequestContext(url.toString(), HttpMethod.GET);
-    await this.config.applySecurityAuthentication(ctx);
-    try {
-      resetTimer();
-      const res = await request(url, {
-        method: 'GET',
-        headers: ctx.getHeaders(),
-        dispatcher: ctx.getDispatcher() as Dispatcher | undefined,
-        signal: controller.signal,
-      });
-      if (res.statusCode !== 200) {
-        res.body.resume();
-        throw Object.assign(new Error(`watch ${path}: HTTP ${res.statusCode}`), {
-          statusCode: res.statusCode,
-        });
-      }
-      resetTimer();
-      let buffered = '';
-      res.body.setEncoding('utf8');
-      res.body.on('data', (chunk: string) => {
-        resetTimer();
-        buffered += chunk;
-        let nl = buffered.indexOf('\n');
-        while (nl >= 0) {
-          const line = buffered.slice(0, nl);
-          buffered = buffered.slice(nl + 1);
-          if (line.length > 0) {
-            let event: { type: string; object: unknown } | undefined;
-            try {
-              event = JSON.parse(line) as { type: string; object: unknown };
-            } catch {
-              // A line that is not JSON is skipped, as client-node's Watch does.
-            }
-            if (event) callback(event.type, event.object, event);
-          }
-          nl = buffered.indexOf('\n');
-        }
-      });
-      res.body.on('error', finish);
-      res.body.on('end', () => finish(null));
-      res.body.on('close', () => finish(null));
-    } catch (err) {
-      finish(err);
-    }
-    return controller;
-  }
 }
 
 /**
@@ -141,14 +57,18 @@ export class ResilientInformer<T extends ApiObject> {
   private readonly inner;
   private stopped = false;
   private backoffMs: number;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private resyncTimer: NodeJS.Timeout | undefined;
+  private readonly timers: Clock;
+  private restartTimer: Timer | undefined;
+  private resyncTimer: Timer | undefined;
   private synced = false;
   private errors = 0;
   private readonly handlers: Handlers<T>[] = [];
+  /** Resolves start(): on the first sync, or on stop(). */
+  private onSettled: (() => void) | undefined;
 
   constructor(private readonly opts: InformerOptions<T>) {
     this.backoffMs = opts.minBackoffMs ?? 500;
+    this.timers = opts.timers ?? new RealClock();
     this.inner = new ListWatch<KubernetesObject>(
       opts.path,
       new RequestWatch(opts.kc),
@@ -209,8 +129,8 @@ export class ResilientInformer<T extends ApiObject> {
       { err: String(err), informer: this.opts.name, retryInMs: delay },
       'informer stopped; restarting',
     );
-    clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => {
+    this.restartTimer?.cancel();
+    this.restartTimer = this.timers.setTimer(() => {
       if (this.stopped) return;
       this.opts.onRestart?.();
       this.attempt();
@@ -220,25 +140,24 @@ export class ResilientInformer<T extends ApiObject> {
   private markSynced() {
     if (this.synced) return;
     this.synced = true;
+    this.onSettled?.();
     const every = this.opts.resyncMs ?? 0;
-    if (every > 0) {
-      this.resyncTimer = setInterval(() => {
-        for (const o of this.inner.list()) this.each((h) => h.resync?.(o as T));
-      }, every);
-      this.resyncTimer.unref();
-    }
+    if (every > 0) this.scheduleResync(every);
+  }
+
+  private scheduleResync(every: number) {
+    this.resyncTimer = this.timers.setTimer(() => {
+      if (this.stopped) return;
+      for (const o of this.inner.list()) this.each((h) => h.resync?.(o as T));
+      this.scheduleResync(every);
+    }, every);
   }
 
   /** Resolves once the first list has been loaded (retrying errors until then). */
   async start(): Promise<void> {
     this.stopped = false;
     const ready = new Promise<void>((ok) => {
-      const check = setInterval(() => {
-        if (this.synced || this.stopped) {
-          clearInterval(check);
-          ok();
-        }
-      }, 50);
+      this.onSettled = ok;
     });
     this.attempt();
     await ready;
@@ -250,8 +169,9 @@ export class ResilientInformer<T extends ApiObject> {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.restartTimer);
-    clearInterval(this.resyncTimer);
+    this.onSettled?.();
+    this.restartTimer?.cancel();
+    this.resyncTimer?.cancel();
     await this.inner.stop();
   }
 

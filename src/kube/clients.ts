@@ -1,7 +1,9 @@
-// API coordinates and the few client-node calls the operator makes.
+// The API clients both processes use: client-node's generated APIs on one shared undici
+// connection pool per kubeconfig user (docs/architecture.md, "kube").
 import {
   AppsV1Api,
   CoordinationV1Api,
+  CoreV1Api,
   CustomObjectsApi,
   createConfiguration,
   EventsV1Api,
@@ -15,36 +17,16 @@ import {
   wrapHttpLibrary,
 } from '@kubernetes/client-node';
 import { type Dispatcher, request } from 'undici';
-import { GROUP, VERSION } from '../api/schema.ts';
-
-export const FIELD_MANAGER = 'chatbot-operator';
-export const CONTROLLER_NAME = 'chatbots.dev/operator';
-export const PLURAL = { Chatbot: 'chatbots', Sender: 'senders' } as const;
+import { GROUP, VERSION } from '../api/names.ts';
 
 export const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-export function objectKey(o: { metadata?: { name?: string; namespace?: string } }): string {
-  return `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-}
-
-export function splitKey(key: string): { namespace: string; name: string } {
-  const i = key.indexOf('/');
-  return { namespace: key.slice(0, i), name: key.slice(i + 1) };
-}
-
-/** The HTTP status of a client-node error, if it has one. */
-export function httpStatus(err: unknown): number | undefined {
-  const e = err as { code?: unknown; statusCode?: unknown };
-  if (typeof e?.code === 'number') return e.code;
-  if (typeof e?.statusCode === 'number') return e.statusCode;
-  return undefined;
-}
 
 export interface Clients {
   kc: KubeConfig;
   custom: CustomObjectsApi;
   events: EventsV1Api;
   coordination: CoordinationV1Api;
+  core: CoreV1Api;
   apps: AppsV1Api;
 }
 
@@ -76,8 +58,12 @@ const requestLibrary = wrapHttpLibrary({
   },
 });
 
-/** kc.makeApiClient, with requestLibrary and the operator's own User-Agent. */
-function makeApi<T>(kc: KubeConfig, Api: new (config: ReturnType<typeof createConfiguration>) => T): T {
+/** kc.makeApiClient, with requestLibrary and the process's own User-Agent. */
+function makeApi<T>(
+  kc: KubeConfig,
+  userAgent: string,
+  Api: new (config: ReturnType<typeof createConfiguration>) => T,
+): T {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig: no current cluster');
   return new Api(
@@ -85,38 +71,28 @@ function makeApi<T>(kc: KubeConfig, Api: new (config: ReturnType<typeof createCo
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: kc },
       httpApi: requestLibrary,
-      middleware: [setHeaderMiddleware('User-Agent', 'chatbot-operator')],
+      middleware: [setHeaderMiddleware('User-Agent', userAgent)],
     }),
   );
 }
 
-export function makeClients(kc: KubeConfig): Clients {
+/**
+ * The clients of one process on the shared connection pool; `userAgent` names the process in
+ * managedFields and in the apiserver's metrics.
+ */
+export function makeClients(kc: KubeConfig, userAgent = 'chatbot-operator'): Clients {
+  shareConnections(kc);
   return {
     kc,
-    custom: makeApi(kc, CustomObjectsApi),
-    events: makeApi(kc, EventsV1Api),
-    coordination: makeApi(kc, CoordinationV1Api),
-    apps: makeApi(kc, AppsV1Api),
+    custom: makeApi(kc, userAgent, CustomObjectsApi),
+    events: makeApi(kc, userAgent, EventsV1Api),
+    coordination: makeApi(kc, userAgent, CoordinationV1Api),
+    core: makeApi(kc, userAgent, CoreV1Api),
+    apps: makeApi(kc, userAgent, AppsV1Api),
   };
 }
 
-export const REVISION_LABEL = 'chatbots.dev/chatbot';
-
-/** List path for a kind: all namespaces, or one. */
-export function collectionPath(plural: string, namespace?: string): string {
-  return namespace
-    ? `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${plural}`
-    : `/apis/${GROUP}/${VERSION}/${plural}`;
-}
-
-/** Informer source for one of our kinds. */
-export function customSource(clients: Clients, plural: string) {
-  return (ns: string | undefined) => ({
-    path: collectionPath(plural, ns),
-    list: listFn(clients.custom, plural, ns),
-  });
-}
-
+/** The list call of one of our kinds (an informer's list), for all namespaces or one. */
 export function listFn(custom: CustomObjectsApi, plural: string, namespace?: string) {
   return () =>
     namespace
@@ -124,7 +100,7 @@ export function listFn(custom: CustomObjectsApi, plural: string, namespace?: str
       : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural });
 }
 
-const SHARED = Symbol('chatbot-operator.sharedDispatcher');
+const SHARED = Symbol('chatbots.dev.sharedDispatcher');
 
 /**
  * client-node 2.0 builds a new undici Agent (a new TCP+TLS connection, the CA parsed again)
