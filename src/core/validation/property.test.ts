@@ -22,6 +22,11 @@ import {
 } from './index.ts';
 
 // The schema of status.validation.issues[] in the CRD: every issue must be writable to status.
+// Each property has a fixed number of runs and a timeout far above what it needs: the slowest
+// (the example bot, whose intents are matched leave-one-out) takes about 2 s for 300 runs on an
+// idle core, so 60 s holds even at a third of that speed while another job has the machine.
+const TIMEOUT_MS = 60_000;
+
 const fitsStatus = new Ajv({ strict: false }).compile(IssueSchema);
 
 function expectWellFormed(issues: Issue[]): void {
@@ -213,92 +218,116 @@ const spec = fc.record(
 );
 
 describe('validateChatbot never throws and always returns well-formed issues', () => {
-  it('for any value as the manifest', () => {
-    fc.assert(
-      fc.property(fc.anything(), context, (manifest, ctx) => {
-        expectWellFormed(validateChatbot(manifest, ctx));
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'for any value as the manifest',
+    () => {
+      fc.assert(
+        fc.property(fc.anything(), context, (manifest, ctx) => {
+          expectWellFormed(validateChatbot(manifest, ctx));
+        }),
+        { numRuns: 300 },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('for any value as the spec', () => {
-    fc.assert(
-      fc.property(fc.anything(), context, (s, ctx) => {
-        expectWellFormed(
-          validateChatbot({ apiVersion: 'chatbots.dev/v1alpha1', kind: 'Chatbot', spec: s }, ctx),
-        );
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'for any value as the spec',
+    () => {
+      fc.assert(
+        fc.property(fc.anything(), context, (s, ctx) => {
+          expectWellFormed(
+            validateChatbot({ apiVersion: 'chatbots.dev/v1alpha1', kind: 'Chatbot', spec: s }, ctx),
+          );
+        }),
+        { numRuns: 300 },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('for structurally plausible random bots, the same issues every time', () => {
-    fc.assert(
-      fc.property(spec, context, (s, ctx) => {
-        const bot = {
-          apiVersion: 'chatbots.dev/v1alpha1',
-          kind: 'Chatbot',
-          metadata: { name: 'x' },
-          spec: s,
-        };
-        const issues = validateChatbot(bot, ctx);
-        expectWellFormed(issues);
-        expect(validateChatbot(bot, ctx)).toEqual(issues);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'for structurally plausible random bots, the same issues every time',
+    () => {
+      fc.assert(
+        fc.property(spec, context, (s, ctx) => {
+          const bot = {
+            apiVersion: 'chatbots.dev/v1alpha1',
+            kind: 'Chatbot',
+            metadata: { name: 'x' },
+            spec: s,
+          };
+          const issues = validateChatbot(bot, ctx);
+          expectWellFormed(issues);
+          expect(validateChatbot(bot, ctx)).toEqual(issues);
+        }),
+        { numRuns: 300 },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('for the example bot with any one node replaced by any value', () => {
-    const paths: (string | number)[][] = [];
-    const walk = (v: unknown, path: (string | number)[]) => {
-      paths.push(path);
-      if (Array.isArray(v)) {
-        for (const [i, x] of v.entries()) walk(x, [...path, i]);
-      } else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
-    };
-    walk(exampleChatbot().spec, []);
-    fc.assert(
-      fc.property(fc.constantFrom(...paths.filter((p) => p.length > 0)), fc.anything(), (path, value) => {
-        const bot = exampleChatbot();
-        let node: Record<string | number, unknown> = bot.spec as never;
-        for (const key of path.slice(0, -1)) node = node[key] as never;
-        node[path.at(-1)!] = value;
-        expectWellFormed(validateChatbot(bot, contexts[0]!));
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'for the example bot with any one node replaced by any value',
+    () => {
+      const paths: (string | number)[][] = [];
+      const walk = (v: unknown, path: (string | number)[]) => {
+        paths.push(path);
+        if (Array.isArray(v)) {
+          for (const [i, x] of v.entries()) walk(x, [...path, i]);
+        } else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+      };
+      walk(exampleChatbot().spec, []);
+      fc.assert(
+        fc.property(fc.constantFrom(...paths.filter((p) => p.length > 0)), fc.anything(), (path, value) => {
+          const bot = exampleChatbot();
+          let node: Record<string | number, unknown> = bot.spec as never;
+          for (const key of path.slice(0, -1)) node = node[key] as never;
+          node[path.at(-1)!] = value;
+          expectWellFormed(validateChatbot(bot, contexts[0]!));
+        }),
+        { numRuns: 300 },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe('validateSender never throws and always returns well-formed issues', () => {
-  it('for any value', () => {
-    fc.assert(
-      fc.property(fc.anything(), (s) => {
-        expectWellFormed(validateSender(s));
-        expectWellFormed(validateSender({ spec: s }));
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'for any value',
+    () => {
+      fc.assert(
+        fc.property(fc.anything(), (s) => {
+          expectWellFormed(validateSender(s));
+          expectWellFormed(validateSender({ spec: s }));
+        }),
+        { numRuns: 300 },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it('for plausible senders', () => {
-    const sender = fc.record(
-      {
-        channel: fc.oneof(fc.constantFrom(...CHANNELS), fc.string({ maxLength: 8 })),
-        address: fc.oneof(fc.constantFrom('+385911234567', '0911234567', ''), fc.string({ maxLength: 20 })),
-        test: fc.oneof(fc.boolean(), fc.anything({ maxDepth: 0 })),
-        verifiedNumber: fc.oneof(fc.constantFrom('+385911234567', '123'), fc.string({ maxLength: 20 })),
-        credentialsSecretRef: fc.anything({ maxDepth: 1 }),
-      },
-      { requiredKeys: [] },
-    );
-    fc.assert(
-      fc.property(sender, (s) => {
-        expectWellFormed(validateSender({ spec: s }));
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'for plausible senders',
+    () => {
+      const sender = fc.record(
+        {
+          channel: fc.oneof(fc.constantFrom(...CHANNELS), fc.string({ maxLength: 8 })),
+          address: fc.oneof(fc.constantFrom('+385911234567', '0911234567', ''), fc.string({ maxLength: 20 })),
+          test: fc.oneof(fc.boolean(), fc.anything({ maxDepth: 0 })),
+          verifiedNumber: fc.oneof(fc.constantFrom('+385911234567', '123'), fc.string({ maxLength: 20 })),
+          credentialsSecretRef: fc.anything({ maxDepth: 1 }),
+        },
+        { requiredKeys: [] },
+      );
+      fc.assert(
+        fc.property(sender, (s) => {
+          expectWellFormed(validateSender({ spec: s }));
+        }),
+        { numRuns: 300 },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
