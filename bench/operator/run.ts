@@ -32,7 +32,7 @@ import { senderLeaseName } from '../../src/core/claims/claim.ts';
 import { decide } from '../../src/core/lifecycle/decide.ts';
 import { validateChatbot } from '../../src/core/validation/index.ts';
 import { type ControlPlane, REPO_ROOT, startControlPlane } from '../../src/devcluster/control-plane.ts';
-import { mergePatch } from '../../src/kube/clients.ts';
+import { makeClients, mergePatch } from '../../src/kube/clients.ts';
 import { RealClock } from '../../src/kube/clock.ts';
 import { RequestWatch } from '../../src/kube/watch.ts';
 import { Manager } from '../../src/operator/manager.ts';
@@ -213,7 +213,7 @@ class Child {
   /** Warms up client-node, undici, TLS and the JIT with a few Sender creates (not measured). */
   async warmUp(namespace: string, base: number) {
     await this.newNamespace(namespace);
-    const custom = this.kubeConfig('warm-up').makeApiClient(CustomObjectsApi);
+    const custom = makeClients(this.kubeConfig('warm-up'), 'chatbot-bench').custom;
     await pool(WARMUP, CONCURRENCY, async (i) => {
       await custom.createNamespacedCustomObject({
         ...API,
@@ -242,7 +242,7 @@ class Child {
     const { namespace, n } = job;
     await this.newNamespace(namespace);
     const tag = `floor:${job.label}`;
-    const custom = this.kubeConfig(tag).makeApiClient(CustomObjectsApi);
+    const custom = makeClients(this.kubeConfig(tag), 'chatbot-bench').custom;
     const now = new Date();
     const senders = Array.from({ length: n }, (_, i) => senderFor(namespace, i, job.base));
     const bots = Array.from({ length: n }, (_, i) => chatbotFor(namespace, i));
@@ -348,7 +348,7 @@ class Child {
       while (performance.now() - tDone < 30_000) {
         await sleep(50);
         rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-        if ((this.tracker.inflight.get(opTag) ?? 0) > 0 || manager.queue.len() > 0) {
+        if ((this.tracker.inflight.get(opTag) ?? 0) > 0 || manager.pendingKeys() > 0) {
           quietSince = performance.now();
         } else if (performance.now() - quietSince >= 1000) break;
       }
@@ -358,7 +358,8 @@ class Child {
       const server = diffServer(await this.raw.scrape(), srv0);
       const reconciles: Record<string, number> = {};
       for (const v of (await manager.metrics.reconcileTotal.get()).values) {
-        reconciles[String(v.labels.result)] = v.value;
+        const result = String(v.labels.result);
+        reconciles[result] = (reconciles[result] ?? 0) + v.value;
       }
       const connections = this.tracker.connections - conn0;
       fullGc();
@@ -410,7 +411,7 @@ class Child {
   /** The bench's side of an operator phase: waits for "go", creates, watches until all are Active. */
   async client(job: ClientJob): Promise<ClientResult> {
     const { namespace, n } = job;
-    const custom = this.kubeConfig(`bench:${job.label}`).makeApiClient(CustomObjectsApi);
+    const custom = makeClients(this.kubeConfig(`bench:${job.label}`), 'chatbot-bench').custom;
     const senders = Array.from({ length: n }, (_, i) => senderFor(namespace, i, job.base));
     const bots = Array.from({ length: n }, (_, i) => chatbotFor(namespace, i));
     let retries = 0;

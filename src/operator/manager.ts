@@ -1,25 +1,35 @@
-// Wires informers, the work queue, the reconciler, leader election, metrics and health.
+// Wires the operator: informer caches, one controller per kind (Chatbot, Sender) each with its
+// own work queue, leader election, metrics and health. See docs/architecture.md.
 import { hostname } from 'node:os';
 import type { KubeConfig, V1ControllerRevision, V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { LEASE_LABEL, PLURAL, REVISION_LABEL } from '../api/names.ts';
 import type { Chatbot, Sender } from '../api/schema.ts';
-import { senderLeaseName } from '../core/claims/claim.ts';
 import { customSource, InformerSet } from '../kube/cache.ts';
-import { makeClients } from '../kube/clients.ts';
-import type { Clock } from '../kube/clock.ts';
+import { type Clients, makeClients } from '../kube/clients.ts';
+import { type Clock, RealClock } from '../kube/clock.ts';
 import { KeyIndex } from '../kube/key-index.ts';
-import { objectKey, splitKey } from '../kube/keys.ts';
-import { startHealthServer } from '../telemetry/health.ts';
+import { objectKey } from '../kube/keys.ts';
+import { type HealthServer, startHealthServer } from '../telemetry/health.ts';
+import { ChatbotGatherer } from './chatbot-gatherer.ts';
+import { ChatbotReconciler } from './chatbot-reconciler.ts';
+import { Controller } from './controller.ts';
 import { EventRecorder } from './events.ts';
-import { LeaderElector } from './leader-election.ts';
+import { LeaderElector, LeaseLock } from './leader-election.ts';
 import { OperatorMetrics } from './metrics.ts';
-import { runWorkers, WorkQueue } from './queue.ts';
-import { ChatbotReconciler, ConflictError, SENDER_KEY_PREFIX } from './reconciler.ts';
+import { WorkQueue } from './queue.ts';
+import { SenderReconciler } from './sender-reconciler.ts';
+import { wireWatches } from './watches.ts';
+import { Writer } from './writer.ts';
+
+export const LEADER_LEASE_NAME = 'chatbot-operator-leader';
 
 export interface ManagerOptions {
   kc: KubeConfig;
+  /** The clock decisions are made on (schedules, drains, leader election); fake in tests. */
   clock: Clock;
+  /** Timers that decide nothing (informer backoff and resync, batching sender status); default real time. */
+  timers?: Clock;
   logger: Logger;
   /** Namespaces to watch; empty: all. */
   namespaces?: string[];
@@ -41,28 +51,24 @@ export interface ManagerOptions {
 
 export class Manager {
   readonly metrics = new OperatorMetrics();
-  readonly queue: WorkQueue;
   readonly identity: string;
+  private readonly clients: Clients;
   private readonly chatbots: InformerSet<Chatbot>;
   private readonly senders: InformerSet<Sender>;
   private readonly leases: InformerSet<V1Lease>;
   private readonly revisions: InformerSet<V1ControllerRevision>;
-  private readonly reconciler: ChatbotReconciler;
+  private readonly controllers: Controller[];
   private elector: LeaderElector | undefined;
-  private stopWorkers: (() => Promise<void>) | undefined;
-  private health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
+  private health: HealthServer | undefined;
   private leading = false;
 
   constructor(private readonly opts: ManagerOptions) {
     const clients = makeClients(opts.kc);
+    this.clients = clients;
     this.identity = opts.identity ?? `${hostname()}_${process.pid}`;
     const log = opts.logger;
-    this.queue = new WorkQueue({
-      clock: opts.clock,
-      name: 'chatbots',
-      metrics: { onDepth: (d) => this.metrics.queueDepth.set(d) },
-    });
-    const base = { logger: log, resyncMs: opts.resyncMs ?? 10 * 60_000 };
+    const timers = opts.timers ?? new RealClock();
+    const base = { logger: log, resyncMs: opts.resyncMs ?? 10 * 60_000, timers };
     const namespaces = opts.namespaces ?? [];
     this.chatbots = new InformerSet<Chatbot>(
       clients,
@@ -92,127 +98,88 @@ export class Manager {
       }),
       base,
     );
-    const revSelector = REVISION_LABEL;
     this.revisions = new InformerSet<V1ControllerRevision>(
       clients,
       'controllerrevisions',
       namespaces,
       (ns) => ({
         path: ns ? `/apis/apps/v1/namespaces/${ns}/controllerrevisions` : '/apis/apps/v1/controllerrevisions',
-        labelSelector: revSelector,
+        labelSelector: REVISION_LABEL,
         list: () =>
           ns
-            ? clients.apps.listNamespacedControllerRevision({ namespace: ns, labelSelector: revSelector })
-            : clients.apps.listControllerRevisionForAllNamespaces({ labelSelector: revSelector }),
+            ? clients.apps.listNamespacedControllerRevision({ namespace: ns, labelSelector: REVISION_LABEL })
+            : clients.apps.listControllerRevisionForAllNamespaces({ labelSelector: REVISION_LABEL }),
       }),
       base,
     );
-    // Lease name -> holder, revision -> chatbot: kept from events, read by the reconciler.
-    const leasesByHolder = new KeyIndex();
-    const revisionsByChatbot = new KeyIndex();
-    const recorder = new EventRecorder(clients.events, opts.clock, this.identity, log);
-    this.reconciler = new ChatbotReconciler({
-      clients,
+
+    const indexes = { leasesByHolder: new KeyIndex(), revisionsByChatbot: new KeyIndex() };
+    const gatherer = new ChatbotGatherer({
       chatbots: this.chatbots,
       senders: this.senders,
       leases: this.leases,
       revisions: this.revisions,
       leaseNamespace: opts.podNamespace,
-      indexes: { leasesByHolder, revisionsByChatbot },
-      clock: opts.clock,
-      recorder,
-      logger: log,
-      metrics: this.metrics,
+      indexes,
     });
-
+    const writer = new Writer(clients, this.leases, opts.podNamespace, opts.clock);
+    const recorder = new EventRecorder(clients.events, opts.clock, this.identity, log);
+    const queue = (name: string, clock: Clock) =>
+      new WorkQueue({ clock, name, metrics: { onDepth: (d) => this.metrics.queueDepth.set({ name }, d) } });
+    const chatbotQueue = queue('chatbots', opts.clock);
+    const senderQueue = queue('senders', timers);
+    const common = { logger: log, metrics: this.metrics };
+    this.controllers = [
+      new Controller({
+        ...common,
+        name: 'chatbot',
+        queue: chatbotQueue,
+        workers: opts.workers ?? 8,
+        reconciler: new ChatbotReconciler({
+          gatherer,
+          writer,
+          clock: opts.clock,
+          recorder,
+          logger: log,
+          metrics: this.metrics,
+        }),
+      }),
+      new Controller({
+        ...common,
+        name: 'sender',
+        queue: senderQueue,
+        workers: 1,
+        reconciler: new SenderReconciler({
+          senders: this.senders,
+          leases: this.leases,
+          leaseNamespace: opts.podNamespace,
+          writer,
+          clock: opts.clock,
+        }),
+      }),
+    ];
     this.metrics.countStates = () => this.countStates();
-    // Indexes instead of cache scans: Chatbots by the Sender they name, Senders by their Lease.
-    const botsBySender = new KeyIndex();
-    const sendersByLease = new KeyIndex();
-    const senderRefKey = (cb: Chatbot) =>
-      cb.spec?.senderRef?.name ? `${cb.metadata.namespace ?? ''}/${cb.spec.senderRef.name}` : undefined;
-    const enqueue = (o: Chatbot) => {
-      botsBySender.set(objectKey(o), senderRefKey(o));
-      this.queue.add(objectKey(o));
-    };
-    this.chatbots.on({
-      add: enqueue,
-      update: enqueue,
-      resync: enqueue,
-      delete: (o) => {
-        this.reconciler.forget(o);
-        botsBySender.set(objectKey(o), undefined);
-        this.queue.add(objectKey(o));
-      },
-    });
-    // Sender status follows its Lease; a short delay folds the writes of one activation
-    // ("Available", then "Held") into one.
-    const SENDER_STATUS_DELAY_MS = 500;
-    // A real-time timer, not the injected clock: this only batches writes, it decides nothing.
-    const pendingSenders = new Map<string, NodeJS.Timeout>();
-    const senderStatusLater = (key: string) => {
-      if (pendingSenders.has(key)) return;
-      const t = setTimeout(() => {
-        pendingSenders.delete(key);
-        this.queue.add(SENDER_KEY_PREFIX + key);
-      }, SENDER_STATUS_DELAY_MS);
-      t.unref();
-      pendingSenders.set(key, t);
-    };
-    // A Sender change re-validates the chatbots that name it, and refreshes its own status.
-    const senderChanged = (sd: Sender, deleted = false) => {
-      const key = objectKey(sd);
-      sendersByLease.set(key, deleted ? undefined : senderLeaseName(sd));
-      for (const k of botsBySender.get(key)) this.queue.add(k);
-      senderStatusLater(key);
-    };
-    this.senders.on({
-      add: (sd) => senderChanged(sd),
-      update: (sd) => senderChanged(sd),
-      delete: (sd) => senderChanged(sd, true),
-      resync: (sd) => senderChanged(sd),
-    });
-    const watches = (ns: string) => namespaces.length === 0 || namespaces.includes(ns);
-    // A sender Lease change wakes its holder, every bot that competes for it and its Senders.
-    const leaseChanged = (l: V1Lease, deleted = false) => {
-      const name = l.metadata?.name ?? '';
-      leasesByHolder.set(name, deleted ? undefined : l.spec?.holderIdentity || undefined);
-      // Its holder is woken (and released if gone) only by the operator that watches its namespace.
-      const holder = l.spec?.holderIdentity;
-      if (holder && watches(splitKey(holder).namespace)) this.queue.add(holder);
-      for (const k of this.reconciler.claimantsOf(name)) this.queue.add(k);
-      for (const k of sendersByLease.get(name)) senderStatusLater(k);
-    };
-    this.leases.on({
-      add: (l) => leaseChanged(l),
-      update: (l) => leaseChanged(l),
-      delete: (l) => leaseChanged(l, true),
-    });
-    // A revision deleted behind our back is created again.
-    const revisionKey = (r: V1ControllerRevision) =>
-      `${r.metadata?.namespace ?? ''}/${r.metadata?.name ?? ''}`;
-    const ownerKey = (r: V1ControllerRevision) => {
-      const bot = r.metadata?.labels?.[REVISION_LABEL];
-      return bot ? `${r.metadata?.namespace ?? ''}/${bot}` : undefined;
-    };
-    const revisionSeen = (r: V1ControllerRevision) => revisionsByChatbot.set(revisionKey(r), ownerKey(r));
-    this.revisions.on({
-      add: revisionSeen,
-      update: revisionSeen,
-      delete: (r) => {
-        revisionsByChatbot.set(revisionKey(r), undefined);
-        const owner = ownerKey(r);
-        if (owner) this.queue.add(owner);
-      },
-    });
+    wireWatches(
+      { chatbots: this.chatbots, senders: this.senders, leases: this.leases, revisions: this.revisions },
+      { chatbotQueue, senderQueue, gatherer, indexes, namespaces },
+    );
   }
 
   get isLeader(): boolean {
     return this.leading;
   }
 
+  private get informers() {
+    return [this.chatbots, this.senders, this.leases, this.revisions];
+  }
+
+  /** Keys waiting in the controllers' queues (0: nothing left to do right now). */
+  pendingKeys(): number {
+    return this.controllers.reduce((n, c) => n + c.queue.len(), 0);
+  }
+
   ready(): boolean {
-    return [this.chatbots, this.senders, this.leases, this.revisions].every((i) => i.hasSynced());
+    return this.informers.every((i) => i.hasSynced());
   }
 
   async start(): Promise<void> {
@@ -227,16 +194,14 @@ export class Manager {
       });
       opts.logger.info({ port: this.health.port }, 'health and metrics server listening');
     }
-    await Promise.all([this.chatbots, this.senders, this.leases, this.revisions].map((i) => i.start()));
+    await Promise.all(this.informers.map((i) => i.start()));
     opts.logger.info({ identity: this.identity }, 'caches synced');
     if (opts.leaderElection === false) {
       this.startLeading();
       return;
     }
     this.elector = new LeaderElector({
-      kubeConfig: opts.kc,
-      namespace: opts.podNamespace,
-      name: 'chatbot-operator-leader',
+      lock: new LeaseLock(this.clients.coordination, opts.podNamespace, LEADER_LEASE_NAME),
       identity: this.identity,
       clock: opts.clock,
       ...(opts.leaseDurationMs ? { leaseDurationMs: opts.leaseDurationMs } : {}),
@@ -256,29 +221,10 @@ export class Manager {
     this.leading = true;
     this.metrics.isLeader.set(1);
     this.opts.logger.info({ identity: this.identity }, 'leading: reconciling');
-    this.stopWorkers = runWorkers(this.queue, this.opts.workers ?? 2, (key) => this.reconcileKey(key), {
-      onError: (key, err) => {
-        const conflict = err instanceof ConflictError;
-        this.metrics.reconcileTotal.inc({ result: conflict ? 'conflict' : 'error' });
-        this.opts.logger[conflict ? 'debug' : 'error'](
-          { key, err: String(err) },
-          'reconcile failed; retrying',
-        );
-      },
-    });
-    for (const cb of this.chatbots.list()) this.queue.add(objectKey(cb));
-    for (const sd of this.senders.list()) this.queue.add(SENDER_KEY_PREFIX + objectKey(sd));
-  }
-
-  private async reconcileKey(key: string) {
-    const t0 = performance.now();
-    try {
-      const res = await this.reconciler.reconcile(key);
-      this.metrics.reconcileTotal.inc({ result: res.requeueAfterMs !== undefined ? 'requeue' : 'success' });
-      return res;
-    } finally {
-      this.metrics.reconcileDuration.observe((performance.now() - t0) / 1000);
-    }
+    const [chatbotController, senderController] = this.controllers;
+    for (const c of this.controllers) c.start();
+    for (const cb of this.chatbots.list()) chatbotController!.queue.add(objectKey(cb));
+    for (const sd of this.senders.list()) senderController!.queue.add(objectKey(sd));
   }
 
   private countStates(): Map<string, number> {
@@ -295,14 +241,14 @@ export class Manager {
     this.leading = false;
     this.metrics.isLeader.set(0);
     this.opts.logger.warn({ identity: this.identity }, 'lost leadership: stopped reconciling');
-    await this.stopWorkers?.();
+    await Promise.all(this.controllers.map((c) => c.stop()));
   }
 
   /** Graceful shutdown: finish in-flight reconciles, release the leader Lease, stop watching. */
   async stop(): Promise<void> {
     await this.stopLeading();
     await this.elector?.release();
-    await Promise.all([this.chatbots, this.senders, this.leases, this.revisions].map((i) => i.stop()));
+    await Promise.all(this.informers.map((i) => i.stop()));
     await this.health?.close();
   }
 }

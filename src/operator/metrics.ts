@@ -1,26 +1,29 @@
 // Prometheus metrics of the operator.
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { makeRegistry } from '../telemetry/metrics.ts';
+import type { ControllerMetrics, Outcome } from './controller.ts';
 
-export class OperatorMetrics {
+export class OperatorMetrics implements ControllerMetrics {
   readonly registry = makeRegistry('chatbot_operator');
   /** Counts chatbots by state at scrape time (set by the manager). */
   countStates: () => Map<string, number> = () => new Map();
   readonly reconcileTotal = new Counter({
     name: 'chatbot_operator_reconcile_total',
-    help: 'Reconciles by result (success, requeue, error, conflict).',
-    labelNames: ['result'] as const,
+    help: 'Reconciles by controller (chatbot, sender) and result (success, requeue, conflict, error, terminal).',
+    labelNames: ['controller', 'result'] as const,
     registers: [this.registry],
   });
   readonly reconcileDuration = new Histogram({
     name: 'chatbot_operator_reconcile_duration_seconds',
-    help: 'Time spent in one reconcile.',
+    help: 'Time spent in one reconcile, by controller.',
+    labelNames: ['controller'] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
   readonly queueDepth = new Gauge({
     name: 'chatbot_operator_workqueue_depth',
-    help: 'Keys waiting in the work queue.',
+    help: 'Keys waiting in the work queue, by queue (chatbots, senders).',
+    labelNames: ['name'] as const,
     registers: [this.registry],
   });
   readonly chatbotsByState: Gauge<'state'> = (() => {
@@ -47,4 +50,9 @@ export class OperatorMetrics {
     help: '1 when this replica is the leader.',
     registers: [this.registry],
   });
+
+  observe(controller: string, outcome: Outcome, seconds: number): void {
+    this.reconcileTotal.inc({ controller, result: outcome });
+    this.reconcileDuration.observe({ controller }, seconds);
+  }
 }

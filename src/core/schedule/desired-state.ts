@@ -1,4 +1,4 @@
-// The effective desired state (DESIGN.md): start from spec.state, then apply the schedule's
+// The effective desired state (docs/architecture.md, "Lifecycle rules"): start from spec.state, then apply the schedule's
 // edges at or before now in time order. Recurring windows reach back forever, so instead of
 // replaying edges, the latest edge at or before now is found directly (cron prev()): it is the
 // one applied last, so it decides. Missed edges after downtime are not replayed either: the
