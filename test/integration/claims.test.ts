@@ -3,7 +3,6 @@
 import { AppsV1Api } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Chatbot } from '../../src/api/schema.ts';
-import { compareClaims } from '../../src/core/claims/claim.ts';
 import { FakeClock } from '../../src/kube/clock.ts';
 import type { Manager } from '../../src/operator/manager.ts';
 import { apply, eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
@@ -11,13 +10,18 @@ import { botYaml, senderYaml } from '../support/manifests.ts';
 import {
   eventReasons,
   getChatbot,
+  OffsetClock,
+  reconciledAfresh,
   senderLease,
   startOperator,
   waitForChatbot,
+  waitForDecision,
   waitForEvent,
 } from '../support/operator.ts';
 
 const MIN = 60_000;
+/** RFC 3339 in whole seconds, as the API server and the operator write times. */
+const rfc3339 = (t: number | Date) => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
 
 const sender = senderYaml;
 const bot = botYaml;
@@ -42,7 +46,7 @@ describe('one active chatbot per sender', () => {
   it('graceful takeover: B becomes Active, A drains for B’s grace period, then is Preempted', async () => {
     const ns = await newNamespace('claim');
     const clock = clockNow();
-    await run(ns, { clock });
+    const op = await run(ns, { clock });
     await apply(ns, `${sender('acme-whatsapp', '+385911234567')}---\n${bot('a')}`);
     const a = await waitForChatbot(ns, 'a', isState('Active'), 'A Active');
     const held = await lease(ns, '+385911234567');
@@ -85,7 +89,8 @@ describe('one active chatbot per sender', () => {
     );
 
     clock.advance(10 * MIN - 1000);
-    await new Promise((r) => setTimeout(r, 300));
+    // A second before the deadline, a reconcile (that read the clock after the advance) keeps it.
+    expect((await reconciledAfresh([op], ns, ['a'])).get('a')).toEqual(['Draining']);
     expect((await getChatbot(ns, 'a')).status?.state).toBe('Draining');
     clock.advance(1000);
     const preempted = await waitForChatbot(ns, 'a', isState('Preempted'), 'A Preempted at the deadline');
@@ -97,7 +102,7 @@ describe('one active chatbot per sender', () => {
   it('immediate takeover: A is Preempted at once, without a drain', async () => {
     const ns = await newNamespace('claim');
     const clock = clockNow();
-    await run(ns, { clock });
+    const op = await run(ns, { clock });
     await apply(ns, `${sender('acme-whatsapp', '+385911234568')}---\n${bot('a')}`);
     await waitForChatbot(ns, 'a', isState('Active'), 'A Active');
     await apply(ns, bot('b', { state: 'Inactive', takeover: '{mode: Immediate}' }));
@@ -111,9 +116,17 @@ describe('one active chatbot per sender', () => {
       reason: 'HeldByOther',
     });
     await waitForEvent(ns, 'a', 'Preempted');
-    // No flapping: A stays Preempted while nothing changes; a new activation moment claims again.
-    await new Promise((r) => setTimeout(r, 500));
+    // No flapping: A stays Preempted while nothing changes (the operator looks at both bots again
+    // and decides the same); a new activation moment claims again.
+    const again = await reconciledAfresh([op], ns, ['a', 'b']);
+    expect(again).toEqual(
+      new Map([
+        ['a', ['Preempted']],
+        ['b', ['Active']],
+      ]),
+    );
     expect((await getChatbot(ns, 'a')).status?.state).toBe('Preempted');
+    expect((await lease(ns, '+385911234568')).spec?.holderIdentity).toBe(`${ns}/b`);
     clock.advance(MIN);
     const re = new Date(clock.now()).toISOString();
     await kubectl(['annotate', 'chatbot', 'a', '-n', ns, `chatbots.dev/reactivate=${re}`, '--overwrite']);
@@ -153,9 +166,14 @@ describe('one active chatbot per sender', () => {
     '50 rounds of bots activated at the same moment converge to the claim order ($how)',
     async ({ processes }) => {
       const ns = await newNamespace('race');
-      for (let i = 0; i < processes; i++) await run(ns, { workers: 4, identity: `op-${i}` });
-      const moment = '2026-11-25T12:00:00Z';
+      // The operators' clock runs 5 minutes ahead of the API server's: each round's moment (a
+      // minute after the round starts) is after every bot's creation, and already past for them.
+      const clock = new OffsetClock(5 * MIN);
+      const ops: Manager[] = [];
+      for (let i = 0; i < processes; i++) ops.push(await run(ns, { workers: 4, identity: `op-${i}`, clock }));
+      let decidedByName = 0;
       for (let round = 0; round < 50; round++) {
+        const moment = rfc3339(Math.floor((Date.now() + MIN) / 1000) * 1000);
         const address = `+38591${String(1000000 + round).slice(1)}`;
         const sd = `sender-${round}`;
         const n = 2 + (round % 2);
@@ -171,14 +189,24 @@ describe('one active chatbot per sender', () => {
         ];
         await apply(ns, docs.join('---\n'));
         const bots = await Promise.all(names.map((name) => getChatbot(ns, name)));
-        const expected = bots
-          .map((b) => ({
-            key: `${ns}/${b.metadata.name}`,
-            moment: new Date(moment),
-            created: new Date(b.metadata.creationTimestamp as string),
-          }))
-          .sort(compareClaims)
-          .at(-1)!.key;
+        // The claim order by the rule users read (DESIGN.md), written out here: a bot created
+        // wanting Active claims at its creationTimestamp, and the reactivate annotation is a new
+        // moment only when it is later than that. Claims order by moment, then creationTimestamp,
+        // then namespace/name; the greatest holds the sender.
+        const claims = bots.map((b) => {
+          const created = new Date(b.metadata.creationTimestamp as string).getTime();
+          return { key: `${ns}/${b.metadata.name}`, moment: Math.max(created, Date.parse(moment)), created };
+        });
+        const greater = (x: (typeof claims)[number], y: (typeof claims)[number]) =>
+          x.moment !== y.moment
+            ? x.moment > y.moment
+            : x.created !== y.created
+              ? x.created > y.created
+              : x.key > y.key;
+        const expected = claims.reduce((best, c) => (greater(c, best) ? c : best)).key;
+        // The same moment really: every bot of the round claims at the annotation's instant.
+        expect(new Set(claims.map((c) => c.moment)), `round ${round}`).toEqual(new Set([Date.parse(moment)]));
+        if (new Set(claims.map((c) => c.created)).size === 1) decidedByName++;
         const settled = await eventually(
           async () => {
             const l = await lease(ns, address).catch(() => undefined);
@@ -193,14 +221,29 @@ describe('one active chatbot per sender', () => {
         );
         const holderState = (await getChatbot(ns, expected.split('/')[1]!)).status?.state;
         expect(holderState, `round ${round}`).toBe('Active');
+        // The operator ordered the same claims: each bot's recorded moment is the round's.
+        for (const name of names) {
+          expect((await getChatbot(ns, name)).status?.activation?.moment, `round ${round} ${name}`).toBe(
+            moment,
+          );
+        }
         if (round % 10 === 9) {
-          // No later flip.
-          await new Promise((r) => setTimeout(r, 300));
+          // No later flip: every operator reconciles every bot of the round again, and the
+          // holder stays.
+          const states = await reconciledAfresh(ops, ns, names);
+          for (const name of names) {
+            const want =
+              `${ns}/${name}` === expected ? 'Active' : expect.stringMatching(/^(Preempted|Draining)$/);
+            expect(states.get(name), `round ${round} ${name}`).toEqual(ops.map(() => want));
+          }
           const again = await lease(ns, address);
           expect(again.spec?.holderIdentity).toBe(expected);
           expect(again.spec?.leaseTransitions).toBe(settled.spec?.leaseTransitions);
         }
       }
+      // Ties all the way down happened: in some rounds the bots shared their creation second too,
+      // and the name decided.
+      expect(decidedByName).toBeGreaterThan(0);
     },
     240_000,
   );
@@ -354,8 +397,10 @@ describe('one active chatbot per sender', () => {
     await first.stop();
     managers.splice(managers.indexOf(first), 1);
     clock.advance(10 * MIN);
-    await run(ns, { clock });
-    await new Promise((r) => setTimeout(r, 500));
+    const second = await run(ns, { clock });
+    // The new operator has looked at A (every reconcile of it began after the restart and the
+    // advance) and it is still draining towards the deadline the first one set.
+    await waitForDecision(second, ns, 'a');
     const still = await getChatbot(ns, 'a');
     expect(still.status?.state).toBe('Draining');
     expect(still.status?.draining?.[0]?.until).toBe(until);
@@ -387,6 +432,7 @@ describe('one active chatbot per sender', () => {
       return x.spec?.holderIdentity ? undefined : x;
     });
     expect(l.spec?.holderIdentity).toBeUndefined();
+    await waitForEvent(ns, 'c', 'Deactivated');
     expect(await eventReasons(ns, 'c')).toContain('Deactivated');
   });
 

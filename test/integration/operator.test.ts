@@ -5,7 +5,13 @@ import { FakeClock } from '../../src/kube/clock.ts';
 import type { Manager } from '../../src/operator/manager.ts';
 import { apply, kubectl, newNamespace } from '../support/cluster.ts';
 import { type BotOptions, botYaml, senderYaml } from '../support/manifests.ts';
-import { eventReasons, startOperator, waitForChatbot, waitForEvent } from '../support/operator.ts';
+import {
+  eventReasons,
+  reconciledAfresh,
+  startOperator,
+  waitForChatbot,
+  waitForEvent,
+} from '../support/operator.ts';
 
 const sender = () => senderYaml('acme-whatsapp', '+385911234567');
 const bot = (name: string, opts: BotOptions = {}) => botYaml(name, { state: 'Inactive', ...opts });
@@ -158,7 +164,7 @@ describe('operator core', () => {
     async ({ zone, start, on, off }) => {
       const ns = await newNamespace('op');
       const clock = new FakeClock(start);
-      await run(ns, clock);
+      const op = await run(ns, clock);
       const schedule = `  schedule:
     timeZone: ${zone}
     windows: [{activate: "0 8 * * 1", deactivate: "0 18 * * 1"}]`;
@@ -172,7 +178,8 @@ describe('operator core', () => {
       expect(s.status?.state).toBe('Scheduled');
 
       clock.advance(new Date(new Date(on).getTime() - 1000));
-      await new Promise((r) => setTimeout(r, 300));
+      // A second before the window, a reconcile (that read the clock after the advance) keeps it.
+      expect((await reconciledAfresh([op], ns, ['weekly'])).get('weekly')).toEqual(['Scheduled']);
       expect((await waitForChatbot(ns, 'weekly', () => true)).status?.state).toBe('Scheduled');
 
       clock.advance(on);
@@ -207,7 +214,7 @@ describe('operator core', () => {
     await first.stop();
     managers.splice(managers.indexOf(first), 1);
     clock.advance('2026-11-27T12:00:00Z'); // past activateAt, before deactivateAt, nobody running
-    await run(ns, clock);
+    const second = await run(ns, clock);
     const a = await waitForChatbot(
       ns,
       'restart',
@@ -215,7 +222,10 @@ describe('operator core', () => {
       'Active after restart',
     );
     expect(a.status?.activation?.moment).toBe('2026-11-26T08:00:00Z');
-    await new Promise((r) => setTimeout(r, 500));
+    // The Activated event follows the status write; after it, the operator looks at the bot
+    // again (from scratch, after the activation) and has nothing more to announce.
+    await waitForEvent(ns, 'restart', 'Activated');
+    expect((await reconciledAfresh([second], ns, ['restart'])).get('restart')).toEqual(['Active']);
     expect((await eventReasons(ns, 'restart')).filter((r) => r === 'Activated')).toHaveLength(1);
   });
 

@@ -1,5 +1,6 @@
 // The manifests integration tests apply: one WhatsApp Sender and one Acme support bot, with the
-// knobs the tests turn (state, schedule, takeover, redeploy, greeting, an empty caption...).
+// knobs the tests turn (state, schedule, takeover, redeploy, deactivation, revision history,
+// greeting, an empty caption...).
 
 export const senderYaml = (name: string, address: string) => `apiVersion: chatbots.dev/v1alpha1
 kind: Sender
@@ -15,6 +16,8 @@ export interface BotOptions {
   /** Flow mappings, e.g. `{mode: Immediate}`. */
   takeover?: string;
   redeploy?: string;
+  deactivation?: string;
+  revisionHistoryLimit?: number;
   /** The first text: change it to make a new revision. */
   greeting?: string;
   caption?: string;
@@ -36,7 +39,7 @@ spec:
   senderRef: {name: ${o.sender ?? 'acme-whatsapp'}}
   state: ${o.state ?? 'Active'}
   startKeyword: Hi
-${o.schedule ? `${o.schedule}\n` : ''}${o.takeover ? `  takeover: ${o.takeover}\n` : ''}${o.redeploy ? `  redeploy: ${o.redeploy}\n` : ''}  definition:
+${o.schedule ? `${o.schedule}\n` : ''}${o.takeover ? `  takeover: ${o.takeover}\n` : ''}${o.redeploy ? `  redeploy: ${o.redeploy}\n` : ''}${o.deactivation ? `  deactivation: ${o.deactivation}\n` : ''}${o.revisionHistoryLimit !== undefined ? `  revisionHistoryLimit: ${o.revisionHistoryLimit}\n` : ''}  definition:
     startDialog: welcome
     dialogs:
     - name: welcome

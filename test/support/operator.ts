@@ -1,35 +1,159 @@
 // Runs the operator in-process, as main.ts does, against the run's control plane: one Manager
-// per test, watching only the test's namespace, with an injected clock where time matters.
+// per test, watching only the test's namespace, with an injected clock where time matters. Its
+// log lines are kept: a reconcile's decision in them is the evidence that the operator looked
+// at a bot after a change, before a test asserts that nothing else happened.
 import {
   CoordinationV1Api,
   CustomObjectsApi,
   EventsV1Api,
   type EventsV1Event,
 } from '@kubernetes/client-node';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { Chatbot } from '../../src/api/schema.ts';
 import { senderLeaseName } from '../../src/core/claims/claim.ts';
-import { type Clock, RealClock } from '../../src/kube/clock.ts';
+import { type Clock, RealClock, type Timer } from '../../src/kube/clock.ts';
 import { Manager, type ManagerOptions } from '../../src/operator/manager.ts';
-import { eventually, kubeConfig } from './cluster.ts';
+import { eventually, kubeConfig, kubectl } from './cluster.ts';
+import type { LogLine } from './process.ts';
+
+/** Every log line of each Manager startOperator made, at debug level (the reconciles' decisions). */
+const logs = new WeakMap<Manager, LogLine[]>();
+
+/**
+ * A pino logger at debug level that keeps its lines; with OPERATOR_LOG_LEVEL set, the lines at or
+ * above that level also go to stderr.
+ */
+export function capturingLogger(): { logger: Logger; lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const echo = process.env.OPERATOR_LOG_LEVEL;
+  const echoFrom = echo ? (pino.levels.values[echo] ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+  const logger = pino(
+    { level: 'debug' },
+    {
+      write(s: string) {
+        const line = JSON.parse(s) as LogLine;
+        lines.push(line);
+        if (line.level >= echoFrom) process.stderr.write(s);
+      },
+    },
+  );
+  return { logger, lines };
+}
 
 export async function startOperator(
   namespace: string,
   opts: Partial<ManagerOptions> & { clock?: Clock } = {},
 ): Promise<Manager> {
-  const logger = pino({ level: process.env.OPERATOR_LOG_LEVEL ?? 'silent' });
+  const captured = capturingLogger();
   const m = new Manager({
     kc: kubeConfig(),
     clock: opts.clock ?? new RealClock(),
-    logger,
+    logger: captured.logger,
     namespaces: [namespace],
     podNamespace: namespace,
     leaderElection: false,
     workers: 2,
     ...opts,
   });
+  if (!opts.logger) logs.set(m, captured.lines);
   await m.start();
   return m;
+}
+
+/** The log lines of a Manager from startOperator (one started with a logger of the test's has none). */
+export function logsOf(m: Manager): LogLine[] {
+  const lines = logs.get(m);
+  if (!lines)
+    throw new Error('no log lines kept: not a Manager from startOperator, or one with its own logger');
+  return lines;
+}
+
+/**
+ * Real time shifted by offsetMs, with real timers: for an operator whose "now" must be later
+ * than the API server's timestamps while retries and wake-ups still happen on their own.
+ */
+export class OffsetClock implements Clock {
+  private readonly real = new RealClock();
+  constructor(private readonly offsetMs: number) {}
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  setTimer(fn: () => void, ms: number): Timer {
+    return this.real.setTimer(fn, ms);
+  }
+}
+
+/**
+ * Index of the first line after `from` in which the operator logged its decision about the
+ * chatbot (every reconcile that gets as far as deciding logs one, with the state it decided).
+ */
+function decisionIndex(lines: LogLine[], namespace: string, name: string, from: number): number {
+  for (let i = Math.max(0, from); i < lines.length; i++) {
+    const l = lines[i]!;
+    const about = (l.namespace === namespace && l.name === name) || l.key === `${namespace}/${name}`;
+    if (about && l.controller === 'chatbot' && typeof l.state === 'string') return i;
+  }
+  return -1;
+}
+
+/** Waits for a decision about the chatbot logged at line `from` or later; returns its index. */
+export function waitForDecision(
+  m: Manager,
+  namespace: string,
+  name: string,
+  from = 0,
+  timeoutMs = 20_000,
+): Promise<number> {
+  const lines = logsOf(m);
+  return eventually(
+    () => {
+      const i = decisionIndex(lines, namespace, name, from);
+      return i >= 0 ? i : undefined;
+    },
+    { what: `a reconcile of ${namespace}/${name} (log lines from ${from})`, timeoutMs },
+  );
+}
+
+let nudges = 0;
+/** Touches the chatbots with an annotation the operator does not read: an update event, nothing else. */
+export async function nudge(namespace: string, names: string[]): Promise<void> {
+  nudges++;
+  await kubectl([
+    'annotate',
+    'chatbot',
+    ...names,
+    '-n',
+    namespace,
+    `test.chatbots.dev/nudge=${process.pid}-${nudges}`,
+    '--overwrite',
+  ]);
+}
+
+/**
+ * Evidence for "nothing changed": waits until every manager has reconciled each chatbot afresh
+ * after this call. An update (a nudge) makes each manager reconcile the bot; a reconcile that
+ * was already running when this was called may be the one that logs first, so a second nudge
+ * follows, and the decision it leads to comes from a reconcile that began after the first one
+ * ended: one that read the clock and the cache after this call. Returns, per chatbot, the state
+ * each manager decided last (in the order of `managers`).
+ */
+export async function reconciledAfresh(
+  managers: Manager[],
+  namespace: string,
+  names: string[],
+): Promise<Map<string, string[]>> {
+  const marks = managers.map((m) => logsOf(m).length);
+  await nudge(namespace, names);
+  const firsts = await Promise.all(
+    managers.map((m, i) => Promise.all(names.map((n) => waitForDecision(m, namespace, n, marks[i])))),
+  );
+  await nudge(namespace, names);
+  const seconds = await Promise.all(
+    managers.map((m, i) =>
+      Promise.all(names.map((n, j) => waitForDecision(m, namespace, n, firsts[i]![j]! + 1))),
+    ),
+  );
+  return new Map(names.map((n, j) => [n, managers.map((m, i) => String(logsOf(m)[seconds[i]![j]!]!.state))]));
 }
 
 /** The Lease that stands for a WhatsApp number (the test operators keep Leases in the test's namespace). */
