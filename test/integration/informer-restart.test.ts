@@ -8,11 +8,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { collectionPath } from '../../src/api/names.ts';
 import type { Sender } from '../../src/api/schema.ts';
 import { listFn } from '../../src/kube/clients.ts';
+import { FakeClock } from '../../src/kube/clock.ts';
 import { ResilientInformer } from '../../src/kube/informer.ts';
 import type { Manager } from '../../src/operator/manager.ts';
 import { apply, eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
 import { botYaml, senderYaml } from '../support/manifests.ts';
-import { getChatbot, senderLease, startOperator, waitForChatbot } from '../support/operator.ts';
+import {
+  capturingLogger,
+  getChatbot,
+  logsOf,
+  senderLease,
+  startOperator,
+  waitForChatbot,
+} from '../support/operator.ts';
 import type { LogLine } from '../support/process.ts';
 import { type TcpProxy, tcpProxy, viaServer } from '../support/tcp-proxy.ts';
 
@@ -20,26 +28,14 @@ const sender = senderYaml;
 const bot = (name: string, senderName: string, state: 'Active' | 'Inactive' = 'Active') =>
   botYaml(name, { sender: senderName, state });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const RESTARTING = 'informer stopped; restarting';
 const setState = (ns: string, name: string, state: string) =>
   kubectl(['patch', 'chatbot', name, '-n', ns, '--type=merge', '-p', JSON.stringify({ spec: { state } })]);
 const gone = async (ns: string, name: string) =>
   (await kubectl(['get', 'chatbot', name, '-n', ns, '--ignore-not-found', '-o', 'name'])).trim() === '';
 
-/** A pino logger that keeps its lines (the operator's warnings tell when informers restart). */
-function capturingLogger() {
-  const lines: LogLine[] = [];
-  const logger = pino(
-    { level: process.env.OPERATOR_LOG_LEVEL ?? 'info' },
-    {
-      write(s: string) {
-        lines.push(JSON.parse(s) as LogLine);
-        if (process.env.OPERATOR_LOG_LEVEL) process.stderr.write(s);
-      },
-    },
-  );
-  return { logger, lines };
-}
+/** The restart warnings logged since line `from` (each names its informer and its retryInMs). */
+const restartsIn = (lines: LogLine[], from = 0) => lines.slice(from).filter((l) => l.msg === RESTARTING);
 
 describe('informers behind a connection that is cut', () => {
   const managers: Manager[] = [];
@@ -54,8 +50,9 @@ describe('informers behind a connection that is cut', () => {
     const holderOf = async (address: string) => (await senderLease(ns, address)).spec?.holderIdentity;
     const proxy = await tcpProxy(kubeConfig().getCurrentCluster()!.server);
     proxies.push(proxy);
-    const { logger, lines } = capturingLogger();
-    managers.push(await startOperator(ns, { kc: viaServer(kubeConfig(), proxy.url), logger }));
+    const operator = await startOperator(ns, { kc: viaServer(kubeConfig(), proxy.url) });
+    managers.push(operator);
+    const lines = logsOf(operator);
 
     await apply(
       ns,
@@ -72,32 +69,43 @@ describe('informers behind a connection that is cut', () => {
     const doomed = await waitForChatbot(ns, 'doomed', (cb) => cb.status?.state === 'Active', 'doomed Active');
     expect(doomed.metadata.finalizers).toBeUndefined();
     expect(await holderOf('+385911234569')).toBe(`${ns}/doomed`);
-    const restartsBefore = lines.filter((l) => l.msg === 'informer stopped; restarting').length;
+    const linesBefore = lines.length;
+    const watched = ['chatbots', 'senders', 'leases', 'controllerrevisions'].map((name) => `${name}@${ns}`);
 
-    // Cut: every open connection (the watches included) drops, new ones are refused for ~2 s.
+    // Cut: every open connection (the watches included) drops, new ones are refused until restore().
     proxy.cut();
     // Changes made meanwhile, through the direct connection: a new bot, an update, a deletion.
     await apply(ns, bot('arrived', 'acme-second'));
     await setState(ns, 'kept', 'Inactive');
     await kubectl(['delete', 'chatbot', 'doomed', '-n', ns, '--wait=true', '--timeout=10s']);
-    await sleep(2000);
+    // Every informer noticed its broken watch, and the chatbots informer has already retried in
+    // vain at least once (a second restart warning) while the cut lasts.
+    const chatbotRetries = await eventually(
+      () => {
+        const seen = new Set(restartsIn(lines, linesBefore).map((l) => String(l.informer)));
+        const retries = restartsIn(lines, linesBefore)
+          .filter((l) => l.informer === `chatbots@${ns}`)
+          .map((l) => Number(l.retryInMs));
+        return watched.every((i) => seen.has(i)) && retries.length >= 2 ? retries : undefined;
+      },
+      { what: 'every informer restarting, and the chatbots informer twice' },
+    );
     // The operator saw none of it...
     expect((await getChatbot(ns, 'arrived')).status?.state).toBeUndefined();
     expect((await getChatbot(ns, 'kept')).status?.state).toBe('Active');
     expect(await gone(ns, 'doomed')).toBe(true);
     expect(await holderOf('+385911234569')).toBe(`${ns}/doomed`); // not released yet
     // ...and its informers noticed the broken watches and keep retrying, each on a timer.
-    const restarts = lines.filter((l) => l.msg === 'informer stopped; restarting').slice(restartsBefore);
+    const restarts = restartsIn(lines, linesBefore);
     const informers = new Set(restarts.map((l) => String(l.informer)));
-    for (const name of ['chatbots', 'senders', 'leases', 'controllerrevisions']) {
-      expect(informers).toContain(`${name}@${ns}`);
-    }
+    for (const name of watched) expect(informers).toContain(name);
     for (const l of restarts) expect(l.retryInMs).toBeGreaterThan(0);
-    // While the cut lasts the retries back off: each informer waits 500 ms, then 1 s, ...
-    const chatbotRetries = restarts
-      .filter((l) => l.informer === `chatbots@${ns}`)
-      .map((l) => Number(l.retryInMs));
-    expect(chatbotRetries.slice(0, 2)).toEqual([500, 1000]);
+    // While the cut lasts the retries back off: each wait is at least the one before, and they
+    // grow (the exact steps are the informer's own test below, on injected timers).
+    for (let i = 1; i < chatbotRetries.length; i++) {
+      expect(chatbotRetries[i]).toBeGreaterThanOrEqual(chatbotRetries[i - 1]!);
+    }
+    expect(chatbotRetries.at(-1)).toBeGreaterThan(chatbotRetries[0]!);
 
     const connectionsAtRestore = proxy.connections;
     const restoredAt = Date.now();
@@ -118,6 +126,67 @@ describe('informers behind a connection that is cut', () => {
     await waitForChatbot(ns, 'arrived', (cb) => cb.status?.state === 'Inactive', 'arrived Inactive', 10_000);
     await apply(ns, bot('later', 'acme-whatsapp'));
     await waitForChatbot(ns, 'later', (cb) => cb.status?.state === 'Active', 'later Active', 10_000);
+  });
+
+  it('backs off from minBackoffMs, doubling up to maxBackoffMs while restarts fail, and from the minimum again once through', async () => {
+    const ns = await newNamespace('inf');
+    await apply(ns, sender('acme-whatsapp', '+385911234571'));
+    const proxy = await tcpProxy(kubeConfig().getCurrentCluster()!.server);
+    proxies.push(proxy);
+    const kc = viaServer(kubeConfig(), proxy.url);
+    const { logger, lines } = capturingLogger();
+    // Restarts wait on injected timers: nothing restarts until the test moves them.
+    const timers = new FakeClock('2026-11-29T12:00:00Z');
+    let restarted = 0;
+    const informer = new ResilientInformer<Sender>({
+      kc,
+      name: 'senders',
+      path: collectionPath('senders', ns),
+      list: listFn(kc.makeApiClient(CustomObjectsApi), 'senders', ns),
+      logger,
+      minBackoffMs: 100,
+      maxBackoffMs: 800,
+      timers,
+      onRestart: () => restarted++,
+    });
+    await informer.start();
+    try {
+      expect(informer.get('acme-whatsapp', ns)?.spec.address).toBe('+385911234571');
+      const retries = () => restartsIn(lines).map((l) => Number(l.retryInMs));
+      const moreRetries = (than: number, what: string) =>
+        eventually(() => (retries().length > than ? true : undefined), { what });
+
+      proxy.cut();
+      await moreRetries(0, 'the broken watch noticed');
+      // Made during the cut, through the direct connection: delivered once the informer is back.
+      await apply(ns, sender('acme-later', '+385911234572'));
+      expect(restarted).toBe(0);
+      // Each restart is due after the last wait; it fails while the cut lasts, and is retried.
+      for (let i = 1; i <= 5; i++) {
+        const before = retries().length;
+        timers.advance(retries().at(-1)!);
+        expect(restarted).toBe(i);
+        await moreRetries(before, `restart ${i} failing`);
+      }
+      const r = retries();
+      expect(r[0]).toBe(100);
+      for (let i = 1; i < r.length; i++)
+        expect(r[i], `retry ${i} of ${r.join(', ')}`).toBe(Math.min(2 * r[i - 1]!, 800));
+      expect(r.at(-1)).toBe(800);
+
+      // Back through: the next restart resumes the watch and catches up on the change...
+      proxy.restore();
+      const failed = r.length;
+      timers.advance(800);
+      await eventually(() => informer.get('acme-later', ns), { what: 'the sender made during the cut' });
+      expect(retries()).toHaveLength(failed);
+      // ...and the next cut starts again from the minimum.
+      proxy.cut();
+      await moreRetries(failed, 'the second cut noticed');
+      expect(retries()[failed]).toBe(100);
+    } finally {
+      await informer.stop();
+    }
   });
 
   it('keeps objects without metadata.managedFields in its cache (the server still serves them)', async () => {
