@@ -96,6 +96,13 @@ describe('one active chatbot per sender', () => {
     const preempted = await waitForChatbot(ns, 'a', isState('Preempted'), 'A Preempted at the deadline');
     expect(preempted.status?.draining).toBeUndefined();
     await waitForEvent(ns, 'a', 'DrainEnded');
+    // Looked at again after the deadline, A stays Preempted and B Active.
+    expect(await reconciledAfresh([op], ns, ['a', 'b'])).toEqual(
+      new Map([
+        ['a', ['Preempted']],
+        ['b', ['Active']],
+      ]),
+    );
     expect((await getChatbot(ns, 'b')).status?.state).toBe('Active');
   });
 

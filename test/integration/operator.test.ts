@@ -98,7 +98,7 @@ describe('operator core', () => {
   it('activates and deactivates on a one-off schedule in Europe/Zagreb with an injected clock', async () => {
     const ns = await newNamespace('op');
     const clock = new FakeClock('2026-11-25T10:00:00Z');
-    await run(ns, clock);
+    const op = await run(ns, clock);
     const schedule = `  schedule:
     timeZone: Europe/Zagreb
     activateAt: "2026-12-01T09:00"
@@ -138,6 +138,8 @@ describe('operator core', () => {
     );
     expect(done.status?.schedule).toBeUndefined();
     await waitForEvent(ns, 'xmas', 'Deactivated');
+    // One event per transition: the operator looks at the bot again and announces nothing more.
+    expect((await reconciledAfresh([op], ns, ['xmas'])).get('xmas')).toEqual(['Inactive']);
     const reasons = await eventReasons(ns, 'xmas');
     expect(reasons.filter((r) => r === 'Activated')).toHaveLength(1);
     expect(reasons.filter((r) => r === 'Deactivated')).toHaveLength(1);
