@@ -1,89 +1,87 @@
-// Leader election on a coordination.k8s.io/v1 Lease, the way client-go tools/leaderelection does it:
-// read the Lease, decide, write it back with its resourceVersion as a precondition. A 409 means
+// Leader election, the way client-go tools/leaderelection does it (docs/architecture.md,
+// "Leader election"): candidates read a lock record (a Lease, see leader-election/lease-lock.ts),
+// decide, and write it back with the version they read as a precondition. A conflict means
 // another candidate wrote first; the next round re-reads.
 //
-// Expiry is judged on this process's own clock: a candidate notes the local time at which it last
-// saw the Lease record change and treats the lease as expired leaseDurationSeconds after that.
-// The renewTime written by the holder is informational, so clock skew between replicas does not
-// matter.
-import {
-  ApiException,
-  type ConfigurationOptions,
-  CoordinationV1Api,
-  type KubeConfig,
-  Observable,
-  type ObservableMiddleware,
-  type V1Lease,
-  type V1LeaseSpec,
-  V1MicroTime,
-} from '@kubernetes/client-node';
+// Clock skew. A candidate judges expiry on its own clock only: it notes the local time at which
+// it last saw the record change, and treats the lease as expired leaseDurationSeconds after that.
+// The acquireTime and renewTime in the record come from the holder's clock and are never compared
+// with local time; a changed renewTime only tells followers that the holder is alive. So replicas'
+// clocks may be set arbitrarily far apart. What must hold is their rate: the leader stops leading
+// once renewDeadline has passed on its clock since its last successful renewal, and a follower
+// takes over no sooner than leaseDuration after it saw that renewal, on its clock. There is never
+// more than one leader as long as the follower's clock does not gain the margin
+// (leaseDuration - renewDeadline, 5 s of 15 s by default) on the leader's within a lease. Like
+// client-go, this is not fencing: a write the old leader sent just before it stopped may still
+// land after the next one starts.
+//
+// All waiting (retry periods, call timeouts, expiry) is on the injected Clock, so the unit tests
+// drive the elector with a FakeClock and an in-memory lock.
+import pino, { type Logger } from 'pino';
 import type { Clock } from '../kube/clock.ts';
+import {
+  type LeaderLock,
+  LockConflictError,
+  type LockRecord,
+  type StoredRecord,
+} from './leader-election/lock.ts';
 
-/** The subset of a pino logger the elector uses. */
-export interface LeaderElectionLogger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+export { LeaseLock } from './leader-election/lease-lock.ts';
+export {
+  type LeaderLock,
+  LockConflictError,
+  type LockRecord,
+  type StoredRecord,
+} from './leader-election/lock.ts';
 
 export interface LeaderElectionOptions {
-  kubeConfig: KubeConfig;
-  /** Namespace of the Lease (the operator's own namespace). */
-  namespace: string;
-  /** Name of the Lease. */
-  name: string;
+  /** Where the record lives (a LeaseLock in production). */
+  lock: LeaderLock;
   /** Unique per replica, e.g. the pod name. */
   identity: string;
+  /** RealClock in production. */
+  clock: Clock;
   /** How long followers wait after the last observed change before taking over (default 15 s). */
   leaseDurationMs?: number;
-  /** How long the leader keeps retrying a failed renewal before it gives up (default 10 s). */
+  /**
+   * How long after its last successful renewal a leader that cannot renew stops leading
+   * (default 10 s); it must be shorter than the lease, by the margin clocks may drift apart.
+   */
   renewDeadlineMs?: number;
   /** Time between attempts to acquire or renew (default 2 s; acquisition adds up to 1.2x jitter). */
   retryPeriodMs?: number;
-  /** RealClock in production. */
-  clock: Clock;
+  logger?: Logger;
   /**
    * Called when this replica becomes leader. The signal aborts when leadership ends. If it
-   * returns a promise, `release()` waits for it to settle before it gives the Lease up, so return
-   * one that settles once the work guarded by the lease has stopped.
+   * returns a promise, `release()` waits for it to settle before it gives the lock up, so return
+   * one that settles once the work guarded by the lock has stopped.
    */
   onStartedLeading(signal: AbortSignal): void | Promise<void>;
   /** Called once when leadership ends (renewal failed, another holder seen, stop or release). */
   onStoppedLeading(): void;
   /** Called whenever the observed holder changes to a non-empty identity (this one included). */
   onNewLeader?(identity: string): void;
-  logger?: LeaderElectionLogger;
 }
 
-/** The fields of a Lease that the election reads and writes. */
-interface ElectionRecord {
-  holderIdentity: string;
-  leaseDurationSeconds: number;
-  acquireTime: Date | undefined;
-  renewTime: Date | undefined;
-  leaseTransitions: number;
-}
-
+/** Acquisition waits retryPeriod * (1 + up to JITTER_FACTOR) between attempts, as client-go. */
 const JITTER_FACTOR = 1.2;
-
-const silent: LeaderElectionLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export class LeaderElector {
   readonly identity: string;
-  private readonly api: CoordinationV1Api;
+  private readonly lock: LeaderLock;
   private readonly clock: Clock;
-  private readonly log: LeaderElectionLogger;
+  private readonly log: Logger;
   private readonly leaseDurationMs: number;
   private readonly renewDeadlineMs: number;
   private readonly retryPeriodMs: number;
 
-  /** The Lease as last read or written (carries the resourceVersion for the next write). */
-  private lease: V1Lease | undefined;
-  private observed: ElectionRecord | undefined;
-  private observedRaw = '';
+  /** The record as last read or written (its resourceVersion is the next write's precondition). */
+  private observed: StoredRecord | undefined;
+  private observedKey = '';
   /** Local clock time (ms) at which `observed` last changed. */
   private observedAt = 0;
+  /** Local clock time (ms) of this replica's last successful acquire or renewal. */
+  private renewedAt = 0;
   private reportedLeader = '';
 
   private leading: { controller: AbortController; work: Promise<void> } | undefined;
@@ -92,8 +90,8 @@ export class LeaderElector {
 
   constructor(private readonly opts: LeaderElectionOptions) {
     this.identity = opts.identity;
+    this.lock = opts.lock;
     this.clock = opts.clock;
-    this.log = opts.logger ?? silent;
     this.leaseDurationMs = opts.leaseDurationMs ?? 15_000;
     this.renewDeadlineMs = opts.renewDeadlineMs ?? 10_000;
     this.retryPeriodMs = opts.retryPeriodMs ?? 2_000;
@@ -107,7 +105,10 @@ export class LeaderElector {
       );
     }
     if (this.retryPeriodMs <= 0) throw new Error('leader election: retryPeriodMs must be positive');
-    this.api = opts.kubeConfig.makeApiClient(CoordinationV1Api);
+    this.log = (opts.logger ?? pino({ level: 'silent' })).child({
+      lock: opts.lock.describe(),
+      identity: opts.identity,
+    });
   }
 
   /**
@@ -132,23 +133,24 @@ export class LeaderElector {
 
   /**
    * The /healthz check (client-go's HealthzAdaptor): a leader whose last successful renewal is
-   * older than the lease duration plus `toleranceMs` is stuck, and other replicas may lead by
-   * now; restarting it is the safe way out. A follower is always healthy.
+   * older than the lease duration plus `toleranceMs` is wedged (a lock call that never settles),
+   * and other replicas may lead by now; restarting it is the safe way out. A follower is always
+   * healthy.
    */
   check(toleranceMs = 20_000): true | string {
     if (!this.leading) return true;
-    const since = this.nowMs() - this.observedAt;
+    const since = this.nowMs() - this.renewedAt;
     if (since <= this.leaseDurationMs + toleranceMs) return true;
     return `leader lease not renewed for ${Math.round(since / 1000)}s (lease duration ${Math.round(this.leaseDurationMs / 1000)}s)`;
   }
 
-  /** The holder identity last observed on the Lease (undefined if none). */
+  /** The holder identity last observed on the lock (undefined if none). */
   getLeader(): string | undefined {
     return this.observed?.holderIdentity || undefined;
   }
 
   /**
-   * Stops campaigning and renewing without touching the Lease (as a crash would): other
+   * Stops campaigning and renewing without touching the lock (as a crash would): other
    * candidates take over once the lease expires. Ends leadership locally.
    */
   async stop(): Promise<void> {
@@ -159,18 +161,22 @@ export class LeaderElector {
 
   /**
    * Graceful shutdown: stops renewing, aborts the leading signal and waits for the work started
-   * by onStartedLeading, then clears holderIdentity (leaseDurationSeconds=1) so a standby takes
-   * over at its next attempt. Resolves false if the Lease could not be written.
+   * by onStartedLeading, then, if the lock still names this replica, clears holderIdentity
+   * (leaseDurationSeconds=1) so a standby takes over at its next attempt instead of waiting for
+   * the lease to expire. Resolves false if the lock could not be written.
    */
   async release(): Promise<boolean> {
     this.halt.abort();
     await this.running;
     const leading = this.leading;
-    if (!leading) return true;
-    leading.controller.abort();
-    await leading.work;
+    if (leading) {
+      leading.controller.abort();
+      await leading.work;
+    } else if (!this.observedSelf()) {
+      return true; // never led, or another holder took over: nothing of ours to clear
+    }
     try {
-      return await this.releaseLease();
+      return await this.releaseLock();
     } finally {
       this.endLeading();
     }
@@ -184,11 +190,13 @@ export class LeaderElector {
 
   /** Tries until acquired (true) or halted (false). */
   private async acquire(): Promise<boolean> {
-    this.log.info({ lease: this.leaseRef(), identity: this.identity }, 'attempting to acquire leader lease');
+    this.log.info('attempting to acquire leader lease');
     for (;;) {
       if (this.halt.signal.aborted) return false;
       if (await this.attempt(this.renewDeadlineMs)) {
-        this.log.info({ lease: this.leaseRef(), identity: this.identity }, 'acquired leader lease');
+        // Halted while the write was in flight: do not start leading; release() still clears it.
+        if (this.halt.signal.aborted) return false;
+        this.log.info('acquired leader lease');
         return true;
       }
       if (this.halt.signal.aborted) return false;
@@ -196,25 +204,29 @@ export class LeaderElector {
     }
   }
 
-  /** Renews every retryPeriod; 'lost' when a renewal has not succeeded within renewDeadline. */
+  /**
+   * Renews every retryPeriod; 'lost' when renewDeadline has passed since the last successful
+   * renewal. (client-go counts the deadline from the first failed attempt, a retry period later;
+   * counting from the success keeps the whole leaseDuration - renewDeadline as the safety margin.)
+   */
   private async renew(): Promise<'lost' | 'halted'> {
     for (;;) {
       await this.sleep(this.retryPeriodMs);
       if (this.halt.signal.aborted) return 'halted';
-      const deadline = this.nowMs() + this.renewDeadlineMs;
+      const deadline = this.renewedAt + this.renewDeadlineMs;
       for (;;) {
         const ok = await this.attempt(deadline - this.nowMs());
         if (this.halt.signal.aborted) return 'halted';
         if (ok) break;
         const holder = this.observed?.holderIdentity;
         if (holder && holder !== this.identity) {
-          this.log.warn({ lease: this.leaseRef(), holder }, 'leader lease taken by another holder');
+          this.log.warn({ holder }, 'leader lease taken by another holder');
           return 'lost';
         }
         const wait = Math.min(this.retryPeriodMs, deadline - this.nowMs());
         if (wait <= 0) {
           this.log.error(
-            { lease: this.leaseRef(), renewDeadlineMs: this.renewDeadlineMs },
+            { renewDeadlineMs: this.renewDeadlineMs },
             'failed to renew leader lease within the renew deadline',
           );
           return 'lost';
@@ -232,7 +244,8 @@ export class LeaderElector {
     try {
       return await this.tryAcquireOrRenew(call.signal);
     } catch (err) {
-      this.log.warn({ lease: this.leaseRef(), err: describe(err) }, 'leader lease attempt failed');
+      if (err instanceof LockConflictError) this.log.debug({ err: describe(err) }, 'lost a write race');
+      else this.log.warn({ err: describe(err) }, 'leader lease attempt failed');
       return false;
     } finally {
       call.done();
@@ -241,7 +254,7 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
     const now = this.clock.now();
-    const desired: ElectionRecord = {
+    const desired: LockRecord = {
       holderIdentity: this.identity,
       leaseDurationSeconds: Math.ceil(this.leaseDurationMs / 1000),
       acquireTime: now,
@@ -249,129 +262,86 @@ export class LeaderElector {
       leaseTransitions: 0,
     };
 
-    // 1. The leader renews optimistically against the Lease it last wrote.
-    if (this.lease && this.observed && this.observedSelf() && this.leaseValid(now)) {
-      desired.acquireTime = this.observed.acquireTime;
-      desired.leaseTransitions = this.observed.leaseTransitions;
+    // 1. The leader renews optimistically against the record it last wrote.
+    const last = this.observed;
+    if (last && this.observedSelf() && this.leaseValid(now)) {
+      desired.acquireTime = last.acquireTime;
+      desired.leaseTransitions = last.leaseTransitions;
       try {
-        const written = await this.replace(this.lease, desired, signal);
-        if (signal.aborted) return false;
-        this.setObserved(written);
+        this.wrote(await this.lock.update(desired, last.resourceVersion, signal));
         return true;
       } catch (err) {
         if (signal.aborted) return false;
-        this.log.debug({ lease: this.leaseRef(), err: describe(err) }, 'optimistic renew failed; re-reading');
+        this.log.debug({ err: describe(err) }, 'optimistic renew failed; re-reading');
       }
     }
 
-    // 2. Read the Lease, or create it when there is none.
-    let current: V1Lease;
-    try {
-      current = await this.api.readNamespacedLease(
-        { name: this.opts.name, namespace: this.opts.namespace },
-        withSignal(signal),
-      );
-    } catch (err) {
-      if (signal.aborted || !hasStatus(err, 404)) throw err;
-      const created = await this.api.createNamespacedLease(
-        {
-          namespace: this.opts.namespace,
-          body: {
-            apiVersion: 'coordination.k8s.io/v1',
-            kind: 'Lease',
-            metadata: { name: this.opts.name, namespace: this.opts.namespace },
-            spec: toSpec(desired),
-          },
-        },
-        withSignal(signal),
-      ); // a 409 here: another candidate created it first
-      if (signal.aborted) return false;
-      this.setObserved(created);
+    // 2. Read the record, or create it when there is none (a conflict: another candidate was first).
+    const current = await this.lock.get(signal);
+    if (signal.aborted) return false;
+    if (!current) {
+      this.wrote(await this.lock.create(desired, signal));
       return true;
     }
-    if (signal.aborted) return false;
 
     // 3. Note when the record last changed, and back off while another holder's lease is valid.
-    this.lease = current;
-    const raw = rawRecord(current.spec);
-    if (raw !== this.observedRaw) {
-      this.observed = fromSpec(current.spec);
-      this.observedRaw = raw;
-      this.observedAt = this.nowMs();
-      this.reportLeader();
-    }
-    const observed = this.observed!;
-    if (observed.holderIdentity && this.leaseValid(now) && !this.observedSelf()) return false;
+    // Judged at `now`, the time this attempt writes as acquireTime: a takeover's acquireTime is
+    // at least leaseDuration after the follower saw the last renewal.
+    this.observe(current);
+    if (current.holderIdentity && !this.observedSelf() && this.leaseValid(now)) return false;
 
-    // 4. Take it over (or renew it after a failed optimistic write).
+    // 4. Take it over (or renew it after a failed optimistic write); a conflict: someone else won.
     if (this.observedSelf()) {
-      desired.acquireTime = observed.acquireTime;
-      desired.leaseTransitions = observed.leaseTransitions;
+      desired.acquireTime = current.acquireTime;
+      desired.leaseTransitions = current.leaseTransitions;
     } else {
-      desired.leaseTransitions = observed.leaseTransitions + 1;
+      desired.leaseTransitions = current.leaseTransitions + 1;
     }
-    const written = await this.replace(current, desired, signal); // a 409: someone else won
-    if (signal.aborted) return false;
-    this.setObserved(written);
+    this.wrote(await this.lock.update(desired, current.resourceVersion, signal));
     return true;
   }
 
-  private async releaseLease(): Promise<boolean> {
+  private async releaseLock(): Promise<boolean> {
     const call = this.abortAfter(this.renewDeadlineMs);
     try {
-      const current = await this.api.readNamespacedLease(
-        { name: this.opts.name, namespace: this.opts.namespace },
-        withSignal(call.signal),
-      );
-      const record = fromSpec(current.spec);
-      if (record.holderIdentity !== this.identity) {
-        this.log.info({ lease: this.leaseRef(), holder: record.holderIdentity }, 'lease no longer ours');
+      const current = await this.lock.get(call.signal);
+      if (current) this.observe(current);
+      if (current?.holderIdentity !== this.identity) {
+        this.log.info({ holder: current?.holderIdentity }, 'lease no longer ours');
         return true;
       }
       const now = this.clock.now();
-      const written = await this.replace(
-        current,
-        {
-          holderIdentity: '',
-          leaseDurationSeconds: 1,
-          acquireTime: now,
-          renewTime: now,
-          leaseTransitions: record.leaseTransitions,
-        },
-        call.signal,
-      );
-      this.setObserved(written);
-      this.log.info({ lease: this.leaseRef(), identity: this.identity }, 'released leader lease');
+      const released: LockRecord = {
+        holderIdentity: '',
+        leaseDurationSeconds: 1,
+        acquireTime: now,
+        renewTime: now,
+        leaseTransitions: current.leaseTransitions,
+      };
+      this.observe(await this.lock.update(released, current.resourceVersion, call.signal));
+      this.log.info('released leader lease');
       return true;
     } catch (err) {
-      this.log.error({ lease: this.leaseRef(), err: describe(err) }, 'failed to release leader lease');
+      this.log.error({ err: describe(err) }, 'failed to release leader lease');
       return false;
     } finally {
       call.done();
     }
   }
 
-  /** Writes record onto base with base's resourceVersion as the precondition. */
-  private replace(base: V1Lease, record: ElectionRecord, signal: AbortSignal): Promise<V1Lease> {
-    return this.api.replaceNamespacedLease(
-      {
-        name: this.opts.name,
-        namespace: this.opts.namespace,
-        body: {
-          ...base,
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          spec: { ...base.spec, ...toSpec(record) },
-        },
-      },
-      withSignal(signal),
-    );
+  /** Records a write of this replica's that succeeded. */
+  private wrote(record: StoredRecord): void {
+    this.observe(record);
+    this.observedAt = this.nowMs();
+    this.renewedAt = this.observedAt;
   }
 
-  private setObserved(lease: V1Lease): void {
-    this.lease = lease;
-    this.observed = fromSpec(lease.spec);
-    this.observedRaw = rawRecord(lease.spec);
+  /** Records a read; the local time is noted only when the record differs from the last one. */
+  private observe(record: StoredRecord): void {
+    this.observed = record;
+    const key = recordKey(record);
+    if (key === this.observedKey) return;
+    this.observedKey = key;
     this.observedAt = this.nowMs();
     this.reportLeader();
   }
@@ -381,7 +351,7 @@ export class LeaderElector {
     if (holder === this.reportedLeader) return;
     this.reportedLeader = holder;
     if (!holder) return;
-    this.log.info({ lease: this.leaseRef(), holder }, 'new leader observed');
+    this.log.info({ holder }, 'new leader observed');
     try {
       this.opts.onNewLeader?.(holder);
     } catch (err) {
@@ -393,6 +363,7 @@ export class LeaderElector {
     return this.observed?.holderIdentity === this.identity;
   }
 
+  /** Whether the observed holder's lease still runs at `now`, judged on the local clock only. */
   private leaseValid(now: Date): boolean {
     const seconds = this.observed?.leaseDurationSeconds ?? 0;
     return this.observedAt + seconds * 1000 > now.getTime();
@@ -417,7 +388,7 @@ export class LeaderElector {
     if (!leading) return;
     this.leading = undefined;
     leading.controller.abort();
-    this.log.info({ lease: this.leaseRef(), identity: this.identity }, 'stopped leading');
+    this.log.info('stopped leading');
     try {
       this.opts.onStoppedLeading();
     } catch (err) {
@@ -460,92 +431,19 @@ export class LeaderElector {
   private nowMs(): number {
     return this.clock.now().getTime();
   }
-
-  private leaseRef(): string {
-    return `${this.opts.namespace}/${this.opts.name}`;
-  }
 }
 
-/** Request options that attach signal to the HTTP request. */
-function withSignal(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
-  return {
-    middleware: [
-      {
-        pre: (request) => {
-          request.setSignal(signal);
-          return new Observable(Promise.resolve(request));
-        },
-        post: (response) => new Observable(Promise.resolve(response)),
-      },
-    ],
-    middlewareMergeStrategy: 'append',
-  };
-}
-
-function toSpec(r: ElectionRecord): V1LeaseSpec {
-  // V1MicroTime serializes with microseconds ("...T10:00:00.123000Z"), as MicroTime requires.
-  return {
-    holderIdentity: r.holderIdentity,
-    leaseDurationSeconds: r.leaseDurationSeconds,
-    acquireTime: r.acquireTime && new V1MicroTime(r.acquireTime.getTime()),
-    renewTime: r.renewTime && new V1MicroTime(r.renewTime.getTime()),
-    leaseTransitions: r.leaseTransitions,
-  };
-}
-
-function fromSpec(spec: V1LeaseSpec | undefined): ElectionRecord {
-  return {
-    holderIdentity: spec?.holderIdentity ?? '',
-    leaseDurationSeconds: spec?.leaseDurationSeconds ?? 0,
-    acquireTime: toDate(spec?.acquireTime),
-    renewTime: toDate(spec?.renewTime),
-    leaseTransitions: spec?.leaseTransitions ?? 0,
-  };
-}
-
-/**
- * client-node declares MicroTime fields as V1MicroTime but, having no deserializer for them,
- * hands back the server's string ("2026-01-01T10:00:00.123456Z"); accept either.
- */
-function toDate(v: unknown): Date | undefined {
-  if (v instanceof Date) return v;
-  if (typeof v === 'string' && v) {
-    const d = new Date(v);
-    return Number.isNaN(d.getTime()) ? undefined : d;
-  }
-  return undefined;
-}
-
-/** The record as the server stored it, to notice any change (a renewal changes renewTime). */
-function rawRecord(spec: V1LeaseSpec | undefined): string {
+/** The record's fields (not its version), to notice a change: a renewal changes renewTime. */
+function recordKey(r: LockRecord): string {
   return JSON.stringify([
-    spec?.holderIdentity ?? '',
-    spec?.leaseDurationSeconds ?? 0,
-    spec?.acquireTime ?? null,
-    spec?.renewTime ?? null,
-    spec?.leaseTransitions ?? 0,
+    r.holderIdentity,
+    r.leaseDurationSeconds,
+    r.acquireTime?.getTime() ?? null,
+    r.renewTime?.getTime() ?? null,
+    r.leaseTransitions,
   ]);
 }
 
-function hasStatus(err: unknown, code: number): boolean {
-  return err instanceof ApiException && err.code === code;
-}
-
 function describe(err: unknown): string {
-  if (err instanceof ApiException) {
-    let body: unknown = err.body;
-    if (typeof body === 'string') {
-      try {
-        body = JSON.parse(body);
-      } catch {
-        // not a Status object: keep the text
-      }
-    }
-    const message =
-      typeof body === 'object' && body !== null && 'message' in body
-        ? String(body.message)
-        : String(body ?? '');
-    return `HTTP ${err.code}${message ? `: ${message}` : ''}`;
-  }
   return err instanceof Error ? err.message : String(err);
 }

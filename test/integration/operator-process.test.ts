@@ -1,12 +1,15 @@
 // The operator as users run it: `node src/operator/main.ts` processes against the real control
 // plane. Two replicas elect one leader on the Lease chatbot-operator-leader; only the leader
 // reconciles; a crashed leader is replaced once its lease expires; SIGTERM releases the lease at
-// once; health, readiness and metrics on the port it logs; usage and bad flags.
+// once; health, readiness and metrics on the port it logs; usage and bad flags. Who leads is
+// read from the chatbot_operator_leader gauge and the Lease, never from log lines; only safety is
+// timed (no takeover before the lease expires), never speed, which depends on the machine's load.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
+import type { V1Lease } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { makeClients } from '../../src/kube/clients.ts';
 import { apply, eventually, kubeConfig, kubeconfigPath, newNamespace } from '../support/cluster.ts';
 import { botYaml, senderYaml } from '../support/manifests.ts';
 import { waitForChatbot } from '../support/operator.ts';
@@ -25,7 +28,8 @@ const LEASE_S = 3;
 const LEASE_MS = LEASE_S * 1000;
 /** main.ts: retry period = max(200 ms, 2/15 of the lease); acquisition adds up to 1.2x jitter. */
 const RETRY_MS = Math.max(200, Math.round((LEASE_MS * 2) / 15));
-const MAX_POLL_MS = RETRY_MS * 2.2;
+/** A lease no test waits out: a takeover before it ends can only come from a release. */
+const LONG_LEASE_S = 60;
 const LEADER_LEASE = 'chatbot-operator-leader';
 
 const sender = senderYaml;
@@ -34,7 +38,7 @@ const bot = (name: string, senderName: string) => botYaml(name, { sender: sender
 const isActive = (ns: string, name: string) =>
   waitForChatbot(ns, name, (cb) => cb.status?.state === 'Active', `${name} Active`);
 
-const operatorArgs = (ns: string, identity: string, kubeconfig = kubeconfigPath()) => [
+const operatorArgs = (ns: string, identity: string, kubeconfig = kubeconfigPath(), leaseS = LEASE_S) => [
   '--kubeconfig',
   kubeconfig,
   '--namespaces',
@@ -42,7 +46,7 @@ const operatorArgs = (ns: string, identity: string, kubeconfig = kubeconfigPath(
   '--pod-namespace',
   ns,
   '--lease-duration',
-  String(LEASE_S),
+  String(leaseS),
   '--health-port',
   '0',
   '--identity',
@@ -50,12 +54,15 @@ const operatorArgs = (ns: string, identity: string, kubeconfig = kubeconfigPath(
 ];
 
 async function readLease(ns: string): Promise<V1Lease> {
-  return kubeConfig()
-    .makeApiClient(CoordinationV1Api)
-    .readNamespacedLease({ name: LEADER_LEASE, namespace: ns });
+  return makeClients(kubeConfig(), 'test').coordination.readNamespacedLease({
+    name: LEADER_LEASE,
+    namespace: ns,
+  });
 }
 
-const leads = (p: OperatorProcess) => p.logs.find((l) => l.msg === 'leading: reconciling');
+/** A MicroTime of the Lease in ms (client-node hands the server's string back). */
+const msOf = (t: unknown) => new Date(t as string).getTime();
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Leader gauge and reconcile count as scraped from one process's /metrics. */
@@ -73,19 +80,36 @@ interface Replica {
   port: number;
 }
 
+/** Starts one replica and waits until it serves /readyz 200. */
+async function replica(ns: string, identity: string, leaseS = LEASE_S): Promise<Replica> {
+  const proc = spawnOperator(operatorArgs(ns, identity, kubeconfigPath(), leaseS), { name: identity });
+  const r = { identity, proc, port: await proc.healthPort() };
+  await eventually(async () => ((await httpGet(r.port, '/readyz')).status === 200 ? true : undefined), {
+    what: `${identity} /readyz 200`,
+  });
+  return r;
+}
+
+/** Waits until r's chatbot_operator_leader gauge reads 1. */
+function leads(r: Replica, timeoutMs?: number): Promise<true> {
+  return eventually(async () => ((await scrape(r.port)).leader === 1 ? true : undefined), {
+    what: `${r.identity} to lead (chatbot_operator_leader 1)`,
+    ...(timeoutMs ? { timeoutMs } : {}),
+  });
+}
+
 /** Starts op-a and op-b, waits until both serve /readyz 200 and one leads; returns [leader, standby]. */
 async function twoReplicas(ns: string): Promise<[Replica, Replica]> {
-  const replicas = ['op-a', 'op-b'].map((identity) => ({
-    identity,
-    proc: spawnOperator(operatorArgs(ns, identity), { name: identity }),
-  }));
-  const started = await Promise.all(replicas.map(async (r) => ({ ...r, port: await r.proc.healthPort() })));
-  for (const r of started) {
-    await eventually(async () => ((await httpGet(r.port, '/readyz')).status === 200 ? true : undefined), {
-      what: `${r.identity} /readyz 200`,
-    });
-  }
-  const leader = await eventually(() => started.find((r) => leads(r.proc)), { what: 'a leader' });
+  const started = await Promise.all(['op-a', 'op-b'].map((identity) => replica(ns, identity)));
+  const leader = await eventually(
+    async () => {
+      const gauges = await Promise.all(started.map(async (r) => (await scrape(r.port)).leader));
+      const leading = started.filter((_, i) => gauges[i] === 1);
+      return leading.length === 1 ? leading[0] : undefined;
+    },
+    { what: 'a leader' },
+  );
+  expect((await readLease(ns)).spec?.holderIdentity).toBe(leader.identity);
   const standby = started.find((r) => r !== leader)!;
   return [leader, standby];
 }
@@ -144,14 +168,18 @@ describe('operator process', () => {
     const port = await op.healthPort();
     expect(await httpGet(port, '/healthz')).toEqual({ status: 200, body: 'ok' });
     await sleep(500);
-    expect(await httpGet(port, '/readyz')).toEqual({ status: 503, body: 'not ready' });
+    // Not ready, and the answer names the failing check (src/telemetry/health.ts).
+    const notReady = await httpGet(port, '/readyz');
+    expect(notReady.status).toBe(503);
+    expect(notReady.body).toMatch(/^\[-\]informers failed: /);
     expect((await scrape(port)).leader).toBe(0);
-    expect(leads(op)).toBeUndefined();
 
     proxy.restore();
-    await op.waitForLog('caches synced');
+    await eventually(async () => ((await httpGet(port, '/readyz')).status === 200 ? true : undefined), {
+      what: '/readyz 200',
+    });
     expect(await httpGet(port, '/readyz')).toEqual({ status: 200, body: 'ok' });
-    await op.waitForLog('leading: reconciling', 10_000);
+    await leads({ proc: op, identity: 'op-a', port });
     expect((await scrape(port)).leader).toBe(1);
     expect((await readLease(ns)).spec).toMatchObject({
       holderIdentity: 'op-a',
@@ -171,15 +199,9 @@ describe('operator process', () => {
     expect(metrics).toMatch(/^chatbot_operator_chatbots\{state="Active"\} 1$/m);
     expect(metrics).toContain('# TYPE chatbot_operator_reconcile_duration_seconds histogram');
 
-    const t0 = Date.now();
     op.kill('SIGTERM');
     const exit = await op.exited;
-    const tookMs = Date.now() - t0;
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(tookMs).toBeLessThan(5000);
-    expect(op.logs.map((l) => l.msg)).toEqual(
-      expect.arrayContaining(['shutting down', 'released leader lease']),
-    );
     expect(op.stderr()).toBe('');
     const released = await readLease(ns);
     expect(released.spec?.holderIdentity ?? '').toBe('');
@@ -193,7 +215,7 @@ describe('operator process', () => {
     const [leader, standby] = await twoReplicas(ns);
     // Several renewals and polls later there is still exactly one leader.
     await sleep(LEASE_MS);
-    expect(leads(standby.proc)).toBeUndefined();
+    expect((await scrape(standby.port)).leader).toBe(0);
     expect((await readLease(ns)).spec?.holderIdentity).toBe(leader.identity);
 
     await apply(
@@ -213,18 +235,22 @@ describe('operator process', () => {
     leader.proc.kill('SIGKILL');
     expect(await leader.proc.exited).toEqual({ code: null, signal: 'SIGKILL' });
     // The crashed leader left the Lease as it was.
-    expect((await readLease(ns)).spec?.holderIdentity).toBe(leader.identity);
+    const left = await readLease(ns);
+    expect(left.spec?.holderIdentity).toBe(leader.identity);
 
-    const took = (await standby.proc.waitForLog('leading: reconciling', LEASE_MS + 10_000)).time - killedAt;
-    // It waited for the lease to expire (from its last observed renewal, at most one renewal
-    // period before the kill): never two leaders at once...
-    expect(took).toBeGreaterThan(LEASE_MS - RETRY_MS - 500);
-    // ...and took over within the lease duration plus its polling slack.
-    expect(took).toBeLessThan(LEASE_MS + 2 * MAX_POLL_MS + 1000);
-    expect((await readLease(ns)).spec).toMatchObject({
+    await leads(standby, LEASE_MS + 30_000);
+    const taken = await readLease(ns);
+    expect(taken.spec).toMatchObject({
       holderIdentity: standby.identity,
       leaseTransitions: 1,
     });
+    // It waited for the lease to expire (from its last observed renewal, at most one renewal
+    // period before the kill): never two leaders at once. The standby's acquireTime is when it
+    // decided to take over.
+    const took = msOf(taken.spec?.acquireTime) - killedAt;
+    expect(took).toBeGreaterThan(LEASE_MS - RETRY_MS - 500);
+    // Exactly: no sooner than a lease duration after the last renewal the leader wrote.
+    expect(msOf(taken.spec?.acquireTime)).toBeGreaterThanOrEqual(msOf(left.spec?.renewTime) + LEASE_MS);
 
     await apply(ns, bot('second', 'acme-second'));
     await isActive(ns, 'second');
@@ -236,30 +262,35 @@ describe('operator process', () => {
 
   it('two replicas: SIGTERM on the leader exits 0 and releases the lease, so the standby takes over at once', async () => {
     const ns = await newNamespace('proc');
-    const [leader, standby] = await twoReplicas(ns);
+    // The leader holds a lease the standby cannot wait out within the test: the standby leading
+    // means the lease was released.
+    const leader = await replica(ns, 'op-a', LONG_LEASE_S);
+    await leads(leader);
+    const standby = await replica(ns, 'op-b');
     await apply(
       ns,
       `${sender('acme-whatsapp', '+385911234567')}---\n${sender('acme-second', '+385911234568')}`,
     );
-    await sleep(2 * RETRY_MS); // a few renewals, seen by the standby
+    await sleep(2 * RETRY_MS); // a few polls by the standby
+    expect((await scrape(standby.port)).leader).toBe(0);
+    const held = await readLease(ns);
+    expect(held.spec).toMatchObject({ holderIdentity: leader.identity, leaseDurationSeconds: LONG_LEASE_S });
 
-    const t0 = Date.now();
     leader.proc.kill('SIGTERM');
     expect(await leader.proc.exited).toEqual({ code: 0, signal: null });
-    expect(Date.now() - t0).toBeLessThan(5000);
-    expect(leader.proc.logs.map((l) => l.msg)).toContain('released leader lease');
     expect(leader.proc.stderr()).toBe('');
     // Released (holder cleared) or already taken by the standby; never the leader that left.
     expect((await readLease(ns)).spec?.holderIdentity ?? '').toMatch(new RegExp(`^(${standby.identity})?$`));
 
-    const took = (await standby.proc.waitForLog('leading: reconciling', LEASE_MS + 10_000)).time - t0;
-    // Far sooner than a crashed leader's lease could expire (see the SIGKILL test: > 2.1 s).
-    expect(took).toBeLessThan(LEASE_MS - RETRY_MS - 500);
-    expect((await readLease(ns)).spec).toMatchObject({
+    await leads(standby, 30_000);
+    const taken = await readLease(ns);
+    expect(taken.spec).toMatchObject({
       holderIdentity: standby.identity,
       leaseTransitions: 1,
       leaseDurationSeconds: LEASE_S,
     });
+    // Long before the leader's lease could have expired: the release, not expiry, handed it over.
+    expect(msOf(taken.spec?.acquireTime)).toBeLessThan(msOf(held.spec?.renewTime) + LONG_LEASE_S * 1000);
 
     await apply(ns, bot('support', 'acme-whatsapp'));
     await isActive(ns, 'support');
