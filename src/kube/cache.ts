@@ -3,6 +3,8 @@ import { collectionPath } from '../api/names.ts';
 import { type Clients, listFn } from './clients.ts';
 import { type ApiObject, type Handlers, type InformerOptions, ResilientInformer } from './informer.ts';
 
+export type { Handlers } from './informer.ts';
+
 export interface Cache<T> {
   get(name: string, namespace: string): T | undefined;
   list(namespace?: string): T[];

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The operator's entry point: flags and env, the real clock, signals.
 import { parseArgs } from 'node:util';
-import { KubeConfig } from '@kubernetes/client-node';
 import { RealClock } from '../kube/clock.ts';
+import { Flags } from '../telemetry/flags.ts';
 import { makeLogger } from '../telemetry/logger.ts';
 import { Manager } from './manager.ts';
 
@@ -18,11 +18,7 @@ const USAGE = `chatbot-operator [flags]
   --identity ID              leader-election identity (env POD_NAME; default hostname_pid)
   --log-level LEVEL          pino level (env LOG_LEVEL; default info)`;
 
-/** A usage error: one line on stderr and exit 2, never a stack trace. */
-function usageError(message: string): never {
-  process.stderr.write(`chatbot-operator: ${message}\n(see --help)\n`);
-  process.exit(2);
-}
+const flags: Flags = new Flags('chatbot-operator');
 
 let values: ReturnType<typeof parse>['values'];
 function parse() {
@@ -45,46 +41,21 @@ function parse() {
 try {
   values = parse().values;
 } catch (err) {
-  usageError((err as Error).message);
+  flags.fail((err as Error).message);
 }
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
 
-const num = (v: string | undefined, dflt: number, what: string, min = 0, integer = true) => {
-  const n = v === undefined || v === '' ? dflt : Number(v);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-    usageError(
-      `--${what} must be ${integer ? 'a whole number' : 'a number'} >= ${min}, got ${JSON.stringify(v)}`,
-    );
-  }
-  return n;
-};
-const bool = (v: string | undefined, dflt: boolean, what: string) => {
-  if (v === undefined || v === '') return dflt;
-  if (v === 'true' || v === 'false') return v === 'true';
-  usageError(`--${what} must be true or false, got ${JSON.stringify(v)}`);
-};
-const leaseSeconds = num(values['lease-duration'], 15, 'lease-duration', 1);
-const workers = num(values.workers ?? process.env.WORKERS, 8, 'workers', 1);
-const healthPort = num(values['health-port'] ?? process.env.HEALTH_PORT, 8081, 'health-port');
-const leaderElection = bool(values['leader-elect'] ?? process.env.LEADER_ELECT, true, 'leader-elect');
-const namespaces = (values.namespaces ?? process.env.WATCH_NAMESPACES ?? '')
-  .split(',')
-  .map((s) => s.trim())
-  .filter(Boolean);
+const leaseSeconds = flags.num(values['lease-duration'], 15, 'lease-duration', 1);
+const workers = flags.num(values.workers ?? process.env.WORKERS, 8, 'workers', 1);
+const healthPort = flags.num(values['health-port'] ?? process.env.HEALTH_PORT, 8081, 'health-port');
+const leaderElection = flags.bool(values['leader-elect'] ?? process.env.LEADER_ELECT, true, 'leader-elect');
+const namespaces = flags.list(values.namespaces ?? process.env.WATCH_NAMESPACES);
 
 const logger = makeLogger(values['log-level']);
-const kc = new KubeConfig();
-const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG;
-try {
-  if (kubeconfig) kc.loadFromFile(kubeconfig);
-  else kc.loadFromDefault();
-} catch (err) {
-  usageError(`cannot load kubeconfig ${kubeconfig ?? '(default)'}: ${(err as Error).message}`);
-}
-if (!kc.getCurrentCluster()) usageError('no cluster in the kubeconfig: set --kubeconfig or KUBECONFIG');
+const kc = flags.kubeConfig(values.kubeconfig ?? process.env.KUBECONFIG);
 
 const manager = new Manager({
   kc,
