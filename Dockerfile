@@ -1,4 +1,4 @@
-# chatbot-operator image: the operator (the runtime joins it as a second entry point).
+# chatbot-operator image: the operator and the runtime (one image, two entry points).
 # Built with `make docker-build` where a Docker engine exists (not on the dev machines here).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
@@ -15,6 +15,6 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
-# The Deployment passes the entry point: dist/src/operator/main.js (the runtime's comes with it).
+# The Deployment passes the entry point: dist/src/operator/main.js or dist/src/runtime/main.js.
 ENTRYPOINT ["node"]
 CMD ["dist/src/operator/main.js"]

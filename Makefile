@@ -83,6 +83,10 @@ bench: deps k8s-binaries ## Benchmarks, with figures and ratios against a baseli
 run: deps ## Run the operator against the current KUBECONFIG.
 	node --import tsx src/operator/main.ts
 
+.PHONY: run-runtime
+run-runtime: deps ## Run the chatbot runtime against the current KUBECONFIG (flags from env: RUNTIME_PORT, SESSION_STORE, ...).
+	node --import tsx src/runtime/main.ts
+
 .PHONY: demo
 demo: deps k8s-binaries ## Local control plane + operator + example bots.
 	node --import tsx hack/demo.ts
@@ -97,11 +101,11 @@ uninstall: k8s-binaries ## Remove the CRDs (and every Chatbot and Sender) from t
 	kubectl delete --ignore-not-found -f crds/
 
 .PHONY: deploy
-deploy: install ## Deploy the operator (image $(IMG)) into the cluster.
+deploy: install ## Deploy the operator and runtime (image $(IMG)) into the cluster.
 	kubectl apply --server-side -f deploy/
 
 .PHONY: undeploy
-undeploy: k8s-binaries ## Remove the operator from the cluster.
+undeploy: k8s-binaries ## Remove the operator and runtime from the cluster.
 	kubectl delete --ignore-not-found -f deploy/
 
 .PHONY: docker-build

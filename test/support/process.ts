@@ -1,10 +1,11 @@
-// The operator as a real process (node --import tsx src/operator/main.ts): spawn it, read its
-// pino JSON log lines, find its health port, scrape its endpoints, and never leak it.
+// The operator and the runtime as real processes (node --import tsx src/.../main.ts): spawn one,
+// read its pino JSON log lines, find its ports, scrape its endpoints, and never leak it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const OPERATOR_MAIN = 'src/operator/main.ts';
+export const RUNTIME_MAIN = 'src/runtime/main.ts';
 
 /** One pino log line (the fields the tests read; the rest is kept as is). */
 export interface LogLine {
@@ -53,19 +54,33 @@ const OPERATOR_ENV = [
   'HEALTH_HOST',
   'POD_NAME',
   'LOG_LEVEL',
+  'RUNTIME_HOST',
+  'RUNTIME_PORT',
+  'SESSION_STORE',
+  'REDIS_URL',
+  'WHATSAPP_API_URL',
 ];
 
 /** Starts `node --import tsx src/operator/main.ts ...args` from the repository root. */
 export function spawnOperator(args: string[], opts: { name?: string } = {}): OperatorProcess {
+  return spawnMain(OPERATOR_MAIN, args, opts);
+}
+
+/** Starts `node --import tsx src/runtime/main.ts ...args` from the repository root. */
+export function spawnRuntime(args: string[], opts: { name?: string } = {}): OperatorProcess {
+  return spawnMain(RUNTIME_MAIN, args, opts);
+}
+
+function spawnMain(main: string, args: string[], opts: { name?: string } = {}): OperatorProcess {
   const env = { ...process.env };
   for (const k of OPERATOR_ENV) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', OPERATOR_MAIN, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  if (child.pid === undefined) throw new Error(`could not spawn ${OPERATOR_MAIN}`);
-  const name = opts.name ?? `operator[${child.pid}]`;
+  if (child.pid === undefined) throw new Error(`could not spawn ${main}`);
+  const name = opts.name ?? `${main.split('/')[1]}[${child.pid}]`;
   let out = '';
   let err = '';
   let partial = '';

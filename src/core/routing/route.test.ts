@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Chatbot, Sender } from '../../api/schema.ts';
 import { mayTalk, nextDrainDeadline, type Route, type RouteInput, revisionServes, route } from './route.ts';
+import { reportDue, sessionsStatus } from './sessions.ts';
 
 const NOW = new Date('2026-12-01T10:00:00Z');
 const LATER = '2026-12-01T10:10:00Z';
@@ -159,5 +160,75 @@ describe('revision deadlines', () => {
     });
     expect(nextDrainDeadline(b, NOW)?.toISOString()).toBe('2026-12-01T10:10:00.000Z');
     expect(nextDrainDeadline(A_ACTIVE, NOW)).toBeUndefined();
+  });
+});
+
+describe('status.sessions reports', () => {
+  const counts = (o: Record<string, number>) => new Map(Object.entries(o));
+  it('counts sessions per revision; draining ones are those not on the serving revision', () => {
+    expect(sessionsStatus(A_REDEPLOYED, counts({ 'a-1': 2, 'a-2': 3 }), NOW)).toEqual({
+      open: 5,
+      draining: 2,
+      byRevision: { 'a-1': 2, 'a-2': 3 },
+      observedAt: '2026-12-01T10:00:00Z',
+    });
+  });
+
+  it('a draining revision without sessions is reported as 0 (so the operator can end its drain)', () => {
+    expect(sessionsStatus(A_DRAINING, counts({}), NOW)).toEqual({
+      open: 0,
+      draining: 0,
+      byRevision: { 'a-1': 0 },
+      observedAt: '2026-12-01T10:00:00Z',
+    });
+  });
+
+  it.each<[string, Chatbot, Record<string, number>, boolean]>([
+    ['first report with sessions', A_ACTIVE, { 'a-1': 1 }, true],
+    ['nothing to say: no sessions, no drains, never reported', A_ACTIVE, {}, false],
+    [
+      'same counts as reported',
+      bot('a', {
+        state: 'Active',
+        revision: 'a-1',
+        sessions: { open: 1, draining: 0, byRevision: { 'a-1': 1 }, observedAt: EARLIER },
+      }),
+      { 'a-1': 1 },
+      false,
+    ],
+    [
+      'a count changed',
+      bot('a', {
+        state: 'Active',
+        revision: 'a-1',
+        sessions: { open: 1, draining: 0, byRevision: { 'a-1': 1 }, observedAt: EARLIER },
+      }),
+      { 'a-1': 2 },
+      true,
+    ],
+    [
+      'a drain began after the last report, and its revision shows 0: report again',
+      bot('a', {
+        state: 'Active',
+        revision: 'a-2',
+        draining: [{ revision: 'a-1', since: '2026-12-01T09:55:00Z', until: LATER, reason: 'Redeploy' }],
+        sessions: { open: 0, draining: 0, byRevision: { 'a-1': 0 }, observedAt: EARLIER },
+      }),
+      {},
+      true,
+    ],
+    [
+      'the 0 was already observed after the drain began',
+      bot('a', {
+        state: 'Active',
+        revision: 'a-2',
+        draining: [{ revision: 'a-1', since: EARLIER, until: LATER, reason: 'Redeploy' }],
+        sessions: { open: 0, draining: 0, byRevision: { 'a-1': 0 }, observedAt: '2026-12-01T09:55:00Z' },
+      }),
+      {},
+      false,
+    ],
+  ])('report due: %s -> %s', (_name, b, c, due) => {
+    expect(reportDue(b, sessionsStatus(b, counts(c), NOW))).toBe(due);
   });
 });

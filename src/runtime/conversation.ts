@@ -1,0 +1,153 @@
+// One inbound message, end to end (docs/architecture.md, "One inbound message"): the pure
+// routing decision → the pure dialog step → the session stored, replies returned. The session
+// store serializes the messages of one end user (also across replicas with Redis), so they are
+// processed in order and never concurrently.
+import type { Logger } from 'pino';
+import type { Sender } from '../api/schema.ts';
+import { type Inbound, type Reply, type StepOutput, step } from '../core/dialog/engine.ts';
+import { type Pin, route } from '../core/routing/route.ts';
+import type { Clock } from '../kube/clock.ts';
+import { splitKey } from '../kube/keys.ts';
+import { fingerprint } from '../telemetry/redact.ts';
+import type { Directory } from './directory.ts';
+import type { RuntimeMetrics } from './metrics.ts';
+import type { Session, SessionStore } from './sessions/store.ts';
+
+export interface InboundMessage {
+  /** The channel as the API names it (WhatsApp, Http, ...). */
+  channel: Sender['spec']['channel'];
+  /** The sender's address (its phone number, or the Http sender's id). */
+  address: string;
+  /** The Sender object the message came in on (the holder's own, when several declare the address). */
+  sender: Sender;
+  /** The end user's id on the channel. */
+  user: string;
+  message: Inbound;
+  /** Attributes for a new session (e.g. the WhatsApp profile name as `name`). */
+  attributes?: Record<string, string>;
+}
+
+export interface Outcome {
+  replies: Reply[];
+  /** namespace/name of the chatbot that answered, if any. */
+  chatbot?: string;
+  revision?: string;
+  sessionClosed: boolean;
+  /** Why nothing was answered, when nothing was. */
+  dropped?: string;
+}
+
+export interface ConversationDeps {
+  directory: Directory;
+  store: SessionStore;
+  clock: Clock;
+  metrics: RuntimeMetrics;
+  logger: Logger;
+}
+
+/** The store key of one conversation: one end user on one sender. */
+export function conversationKey(channel: string, address: string, user: string): string {
+  return `${channel.toLowerCase()}:${address}:${user}`;
+}
+
+export class Conversations {
+  constructor(private readonly deps: ConversationDeps) {}
+
+  async handle(msg: InboundMessage): Promise<Outcome> {
+    const { directory, store, clock, metrics } = this.deps;
+    const started = performance.now();
+    const channel = msg.channel.toLowerCase();
+    metrics.messagesIn.inc({ channel });
+    const key = conversationKey(msg.channel, msg.address, msg.user);
+    const { leaseName } = directory.sendersFor(msg.channel, msg.address);
+    const out = await store.withConversation(key, async (current) => {
+      const now = clock.now();
+      const holder = directory.holderOf(leaseName);
+      const decision = route({
+        sender: msg.sender,
+        ...(holder ? { holder } : {}),
+        chatbot: (k) => directory.chatbot(k),
+        ...(current ? { session: { chatbot: current.chatbot, revision: current.revision } } : {}),
+        user: msg.user,
+        now,
+      });
+      if ('replaces' in decision && decision.replaces) metrics.sessionsClosed.inc({ reason: 'revisionGone' });
+      if (decision.kind === 'drop') {
+        return {
+          next: null,
+          result: { replies: [], sessionClosed: current !== undefined, dropped: decision.reason } as Outcome,
+        };
+      }
+      return this.step(decision.pin, decision.kind === 'continue' ? current : undefined, msg, now.getTime());
+    });
+    this.account(msg, key, out);
+    metrics.replyLatency.observe({ channel }, (performance.now() - started) / 1000);
+    return out;
+  }
+
+  private async step(
+    pin: Pin,
+    current: Session | undefined,
+    msg: InboundMessage,
+    now: number,
+  ): Promise<{ next: Session | null; result: Outcome }> {
+    const { namespace } = splitKey(pin.chatbot);
+    const served = await this.deps.directory.revision(namespace, pin.revision);
+    if (!served) {
+      return {
+        next: null,
+        result: { replies: [], sessionClosed: current !== undefined, dropped: 'RevisionNotFound' },
+      };
+    }
+    const out: StepOutput = step({
+      bot: served.bot,
+      state: current?.state as never,
+      message: msg.message,
+      now,
+      sessionTimeoutMs: served.sessionTimeoutMs,
+      ...(msg.attributes ? { attributes: msg.attributes } : {}),
+    });
+    const next: Session | null = out.state
+      ? {
+          chatbot: pin.chatbot,
+          revision: pin.revision,
+          state: out.state,
+          openedAt: current && !out.started ? current.openedAt : now,
+          lastActivityAt: now,
+          expiresAt: now + served.sessionTimeoutMs,
+        }
+      : null;
+    if (out.handedOff && !(current?.state as { handedOff?: boolean } | undefined)?.handedOff) {
+      this.deps.metrics.handoffs.inc();
+    }
+    if (out.closed) this.deps.metrics.sessionsClosed.inc({ reason: 'closeSession' });
+    return {
+      next,
+      result: {
+        replies: out.replies,
+        chatbot: pin.chatbot,
+        revision: pin.revision,
+        sessionClosed: out.closed,
+        ...(out.replies.length === 0 && out.handedOff ? { dropped: 'HandedOff' } : {}),
+      },
+    };
+  }
+
+  /** Metrics and one log line, without the text or the end user's id in clear. */
+  private account(msg: InboundMessage, key: string, out: Outcome): void {
+    const channel = msg.channel.toLowerCase();
+    if (out.dropped) this.deps.metrics.dropped.inc({ channel, reason: out.dropped });
+    if (out.replies.length > 0) this.deps.metrics.messagesOut.inc({ channel }, out.replies.length);
+    const log = {
+      channel,
+      conversation: fingerprint(key),
+      chatbot: out.chatbot,
+      revision: out.revision,
+      replies: out.replies.length,
+      sessionClosed: out.sessionClosed,
+      ...(out.dropped ? { dropped: out.dropped } : {}),
+    };
+    if (out.dropped) this.deps.logger.info(log, 'message not answered');
+    else this.deps.logger.debug(log, 'message answered');
+  }
+}

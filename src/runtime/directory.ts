@@ -1,0 +1,201 @@
+// The runtime's view of the cluster, from informers: Chatbots, Senders, sender Leases and
+// ControllerRevisions (the definitions it serves), plus the Senders' credentials Secrets
+// (read on demand, cached briefly: the runtime needs only `get` on Secrets).
+import type { V1ControllerRevision, V1Lease } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { LEASE_LABEL, PLURAL, REVISION_LABEL } from '../api/names.ts';
+import type { Chatbot, Definition, Sender } from '../api/schema.ts';
+import { senderLeaseName } from '../core/claims/claim.ts';
+import { type CompiledBot, compileBot } from '../core/dialog/engine.ts';
+import { durationMs } from '../core/duration.ts';
+import { customSource, type Handlers, InformerSet } from '../kube/cache.ts';
+import type { Clients } from '../kube/clients.ts';
+import type { Clock } from '../kube/clock.ts';
+import { httpStatus } from '../kube/errors.ts';
+import { KeyIndex } from '../kube/key-index.ts';
+import { objectKey, splitKey } from '../kube/keys.ts';
+
+/** A revision as the engine runs it. */
+export interface ServedRevision {
+  bot: CompiledBot;
+  sessionTimeoutMs: number;
+}
+
+const SECRET_TTL_MS = 10_000;
+const COMPILED_MAX = 500;
+
+export interface DirectoryOptions {
+  clients: Clients;
+  namespaces: string[];
+  /** Where the operator keeps sender Leases (its namespace). */
+  leaseNamespace: string;
+  logger: Logger;
+  /** Real-time timers (informer backoff and resync). */
+  timers: Clock;
+}
+
+export class Directory {
+  readonly chatbots: InformerSet<Chatbot>;
+  readonly senders: InformerSet<Sender>;
+  private readonly leases: InformerSet<V1Lease>;
+  private readonly revisions: InformerSet<V1ControllerRevision>;
+  private readonly sendersByLease = new KeyIndex();
+  private readonly compiled = new Map<string, ServedRevision>();
+  private readonly secrets = new Map<string, { at: number; data: Record<string, string> | undefined }>();
+
+  constructor(private readonly opts: DirectoryOptions) {
+    const { clients, namespaces, logger, timers } = opts;
+    const base = { logger, resyncMs: 10 * 60_000, timers };
+    this.chatbots = new InformerSet<Chatbot>(
+      clients,
+      'chatbots',
+      namespaces,
+      customSource(clients, PLURAL.Chatbot),
+      base,
+    );
+    this.senders = new InformerSet<Sender>(
+      clients,
+      'senders',
+      namespaces,
+      customSource(clients, PLURAL.Sender),
+      base,
+    );
+    const leaseSelector = `${LEASE_LABEL}=true`;
+    this.leases = new InformerSet<V1Lease>(
+      clients,
+      'leases',
+      [opts.leaseNamespace],
+      (ns) => ({
+        path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`,
+        labelSelector: leaseSelector,
+        list: () =>
+          clients.coordination.listNamespacedLease({ namespace: ns ?? '', labelSelector: leaseSelector }),
+      }),
+      base,
+    );
+    this.revisions = new InformerSet<V1ControllerRevision>(
+      clients,
+      'controllerrevisions',
+      namespaces,
+      (ns) => ({
+        path: ns ? `/apis/apps/v1/namespaces/${ns}/controllerrevisions` : '/apis/apps/v1/controllerrevisions',
+        labelSelector: REVISION_LABEL,
+        list: () =>
+          ns
+            ? clients.apps.listNamespacedControllerRevision({ namespace: ns, labelSelector: REVISION_LABEL })
+            : clients.apps.listControllerRevisionForAllNamespaces({ labelSelector: REVISION_LABEL }),
+      }),
+      base,
+    );
+    const senderSeen = (s: Sender) => this.sendersByLease.set(objectKey(s), senderLeaseName(s));
+    this.senders.on({
+      add: senderSeen,
+      update: senderSeen,
+      delete: (s) => this.sendersByLease.set(objectKey(s), undefined),
+    });
+    this.revisions.on({ delete: (r) => this.compiled.delete(objectKey(r)) });
+  }
+
+  private get informers() {
+    return [this.chatbots, this.senders, this.leases, this.revisions];
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.informers.map((i) => i.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.informers.map((i) => i.stop()));
+  }
+
+  synced(): boolean {
+    return this.informers.every((i) => i.hasSynced());
+  }
+
+  onChatbot(h: Handlers<Chatbot>): void {
+    this.chatbots.on(h);
+  }
+
+  chatbot(key: string): Chatbot | undefined {
+    const { namespace, name } = splitKey(key);
+    return this.chatbots.get(name, namespace);
+  }
+
+  /** The holder (namespace/name) of the sender Lease for this channel and address. */
+  holderOf(leaseName: string): string | undefined {
+    return this.leases.get(leaseName, this.opts.leaseNamespace)?.spec?.holderIdentity || undefined;
+  }
+
+  /**
+   * The Sender objects for a channel and address (the same number may be declared in several
+   * namespaces: one Lease). The holder's own Sender comes first.
+   */
+  sendersFor(channel: Sender['spec']['channel'], address: string): { leaseName: string; senders: Sender[] } {
+    const leaseName = senderLeaseName({ spec: { channel, address } });
+    const senders = this.sendersByLease
+      .get(leaseName)
+      .sort()
+      .map((k) => this.senders.get(splitKey(k).name, splitKey(k).namespace))
+      .filter((s): s is Sender => s !== undefined && s.spec.channel === channel);
+    const holder = this.holderOf(leaseName);
+    const bot = holder ? this.chatbot(holder) : undefined;
+    const own =
+      bot &&
+      senders.findIndex(
+        (s) =>
+          s.metadata.namespace === bot.metadata.namespace && s.metadata.name === bot.spec?.senderRef?.name,
+      );
+    if (own !== undefined && own > 0) senders.unshift(...senders.splice(own, 1));
+    return { leaseName, senders };
+  }
+
+  allSenders(): Sender[] {
+    return this.senders.list();
+  }
+
+  /** The compiled definition of a ControllerRevision `namespace/name` (fetched if the cache lacks it). */
+  async revision(namespace: string, name: string): Promise<ServedRevision | undefined> {
+    const key = `${namespace}/${name}`;
+    const hit = this.compiled.get(key);
+    if (hit) return hit;
+    let raw = this.revisions.get(name, namespace);
+    if (!raw) {
+      try {
+        raw = await this.opts.clients.apps.readNamespacedControllerRevision({ namespace, name });
+      } catch (err) {
+        if (httpStatus(err) === 404) return undefined;
+        throw err;
+      }
+    }
+    const data = (raw.data ?? {}) as { definition?: Definition; sessionTimeout?: string };
+    const served = {
+      bot: compileBot(data.definition),
+      sessionTimeoutMs: durationMs(data.sessionTimeout, '30m'),
+    };
+    if (this.compiled.size >= COMPILED_MAX) this.compiled.delete(this.compiled.keys().next().value!);
+    this.compiled.set(key, served);
+    return served;
+  }
+
+  /** The data of the Sender's credentials Secret (undefined: missing). Cached for 10 s. */
+  async credentials(sender: Sender): Promise<Record<string, string> | undefined> {
+    const nowMs = performance.now(); // a cache lifetime, not a decision: real time
+    const ref = sender.spec.credentialsSecretRef?.name;
+    if (!ref) return undefined;
+    const namespace = sender.metadata.namespace ?? '';
+    const key = `${namespace}/${ref}`;
+    const hit = this.secrets.get(key);
+    if (hit && nowMs - hit.at < SECRET_TTL_MS) return hit.data;
+    let data: Record<string, string> | undefined;
+    try {
+      const secret = await this.opts.clients.core.readNamespacedSecret({ namespace, name: ref });
+      data = Object.fromEntries(
+        Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+      );
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+    }
+    this.secrets.set(key, { at: nowMs, data });
+    return data;
+  }
+}

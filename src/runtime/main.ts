@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// The runtime's entry point: flags and env, the real clock, the session store, signals.
+import { parseArgs } from 'node:util';
+import { RealClock } from '../kube/clock.ts';
+import { Flags } from '../telemetry/flags.ts';
+import { makeLogger } from '../telemetry/logger.ts';
+import { Runtime } from './runtime.ts';
+import { createSessionStore } from './sessions/index.ts';
+
+const USAGE = `chatbot-runtime [flags]
+  --kubeconfig PATH          kubeconfig (env KUBECONFIG; default: in-cluster, then ~/.kube/config)
+  --host HOST                address of the channels (env RUNTIME_HOST; default 127.0.0.1; 0.0.0.0 in a Pod)
+  --port PORT                port of the channels (env RUNTIME_PORT; default 8080; 0 = any free port)
+  --health-port PORT         /healthz, /readyz, /metrics (env HEALTH_PORT; default 8082; 0 = any free port)
+  --health-host HOST         address of the health server (env HEALTH_HOST; default 127.0.0.1)
+  --session-store KIND       memory (one replica) or redis (several) (env SESSION_STORE; default memory)
+  --redis-url URL            redis://host:port/db for --session-store redis (env REDIS_URL)
+  --whatsapp-api-url URL     Graph API base with its version (env WHATSAPP_API_URL; default https://graph.facebook.com/v21.0)
+  --namespaces a,b           namespaces to watch (env WATCH_NAMESPACES; default: all)
+  --pod-namespace NS         the operator's namespace, where sender Leases live (env POD_NAMESPACE; default chatbot-system)
+  --log-level LEVEL          pino level (env LOG_LEVEL; default info)`;
+
+const flags: Flags = new Flags('chatbot-runtime');
+let values: ReturnType<typeof parse>['values'];
+function parse() {
+  return parseArgs({
+    options: {
+      kubeconfig: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'health-port': { type: 'string' },
+      'health-host': { type: 'string' },
+      'session-store': { type: 'string' },
+      'redis-url': { type: 'string' },
+      'whatsapp-api-url': { type: 'string' },
+      namespaces: { type: 'string' },
+      'pod-namespace': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+try {
+  values = parse().values;
+} catch (err) {
+  flags.fail((err as Error).message);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const port = flags.num(values.port ?? process.env.RUNTIME_PORT, 8080, 'port');
+const healthPort = flags.num(values['health-port'] ?? process.env.HEALTH_PORT, 8082, 'health-port');
+const storeKind = flags.oneOf(
+  values['session-store'] ?? process.env.SESSION_STORE,
+  ['memory', 'redis'] as const,
+  'memory',
+  'session-store',
+);
+const redisUrl = values['redis-url'] ?? process.env.REDIS_URL;
+if (storeKind === 'redis' && !redisUrl) flags.fail('--session-store redis needs --redis-url (or REDIS_URL)');
+const whatsappApiUrl =
+  values['whatsapp-api-url'] ?? process.env.WHATSAPP_API_URL ?? 'https://graph.facebook.com/v21.0';
+try {
+  new URL(whatsappApiUrl);
+} catch {
+  flags.fail(`--whatsapp-api-url must be a URL, got ${JSON.stringify(whatsappApiUrl)}`);
+}
+const namespaces = flags.list(values.namespaces ?? process.env.WATCH_NAMESPACES);
+const logger = makeLogger(values['log-level'], 'chatbot-runtime');
+const kc = flags.kubeConfig(values.kubeconfig ?? process.env.KUBECONFIG);
+
+const store = createSessionStore(storeKind, redisUrl ? { redisUrl } : {});
+const runtime = new Runtime({
+  kc,
+  clock: new RealClock(),
+  logger,
+  store,
+  namespaces,
+  leaseNamespace: values['pod-namespace'] ?? process.env.POD_NAMESPACE ?? 'chatbot-system',
+  host: values.host ?? process.env.RUNTIME_HOST ?? '127.0.0.1',
+  port,
+  healthPort,
+  healthHost: values['health-host'] ?? process.env.HEALTH_HOST ?? '127.0.0.1',
+});
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down: finishing messages in flight');
+  const force = setTimeout(() => process.exit(1), 20_000);
+  force.unref();
+  await runtime.stop();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('unhandledRejection', (err) => logger.error({ err: String(err) }, 'unhandled rejection'));
+
+runtime.start().catch((err) => {
+  logger.fatal({ err: String(err) }, 'runtime failed to start');
+  process.exit(1);
+});

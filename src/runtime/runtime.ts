@@ -1,0 +1,125 @@
+// Wires the runtime: informers (Directory), the session store, the conversation pipeline, the
+// channels on one fastify server, session housekeeping, metrics and health. See
+// docs/architecture.md, "One inbound message".
+
+import type { KubeConfig } from '@kubernetes/client-node';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { makeClients } from '../kube/clients.ts';
+import { type Clock, RealClock } from '../kube/clock.ts';
+import { type HealthServer, startHealthServer } from '../telemetry/health.ts';
+import { registerHttpChannel } from './channels/http.ts';
+import { Conversations } from './conversation.ts';
+import { Directory } from './directory.ts';
+import { Housekeeping } from './housekeeping.ts';
+import { RuntimeMetrics } from './metrics.ts';
+import type { SessionStore } from './sessions/store.ts';
+
+export interface RuntimeOptions {
+  kc: KubeConfig;
+  /** Decisions (session expiry, drain deadlines) on this clock; fake in tests. */
+  clock: Clock;
+  /** Timers that decide nothing (informer backoff, report interval); default real time. */
+  timers?: Clock;
+  logger: Logger;
+  store: SessionStore;
+  /** Namespaces to watch; empty: all. */
+  namespaces?: string[];
+  /** The operator's namespace, where sender Leases live. */
+  leaseNamespace: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Health/metrics server; undefined: none. */
+  healthPort?: number;
+  healthHost?: string;
+  /** How often session counts are reported (default 2 s). */
+  reportIntervalMs?: number;
+}
+
+export class Runtime {
+  readonly metrics = new RuntimeMetrics();
+  readonly directory: Directory;
+  readonly conversations: Conversations;
+  readonly housekeeping: Housekeeping;
+  readonly app: FastifyInstance;
+  private health: HealthServer | undefined;
+  private listening = false;
+
+  constructor(private readonly opts: RuntimeOptions) {
+    const clients = makeClients(opts.kc, 'chatbot-runtime');
+    const timers = opts.timers ?? new RealClock();
+    this.directory = new Directory({
+      clients,
+      namespaces: opts.namespaces ?? [],
+      leaseNamespace: opts.leaseNamespace,
+      logger: opts.logger,
+      timers,
+    });
+    const deps = {
+      directory: this.directory,
+      store: opts.store,
+      clock: opts.clock,
+      metrics: this.metrics,
+      logger: opts.logger,
+    };
+    this.conversations = new Conversations(deps);
+    this.housekeeping = new Housekeeping({
+      ...deps,
+      clients,
+      timers,
+      intervalMs: opts.reportIntervalMs ?? 2000,
+    });
+    this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+    this.app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
+      const code = err.statusCode ?? 500;
+      const status = code >= 400 && code < 500 ? code : 500;
+      if (status >= 500) opts.logger.error({ err: String(err) }, 'request failed');
+      // 4xx: say what was wrong with the request (fastify names the field); 5xx: nothing internal.
+      void reply.code(status).send({ error: status < 500 ? err.message : 'internal error' });
+    });
+    this.app.get('/healthz', async () => 'ok');
+    registerHttpChannel(this.app, this.directory, this.conversations);
+  }
+
+  /** The port the channels listen on (after start). */
+  get port(): number {
+    const addr = this.app.server.address();
+    return typeof addr === 'object' && addr ? addr.port : (this.opts.port ?? 0);
+  }
+
+  get healthPort(): number | undefined {
+    return this.health?.port;
+  }
+
+  ready(): boolean {
+    return this.directory.synced() && this.listening;
+  }
+
+  async start(): Promise<void> {
+    const { opts } = this;
+    if (opts.healthPort !== undefined) {
+      this.health = await startHealthServer({
+        host: opts.healthHost ?? '127.0.0.1',
+        port: opts.healthPort,
+        registry: this.metrics.registry,
+        readyz: { informers: () => this.directory.synced() || 'caches have not synced yet' },
+      });
+    }
+    await this.directory.start();
+    await this.app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
+    this.listening = true;
+    this.housekeeping.start();
+    opts.logger.info({ port: this.port, healthPort: this.healthPort }, 'runtime serving');
+  }
+
+  /** Stops taking messages, finishes those in flight, stops watching, closes the store. */
+  async stop(): Promise<void> {
+    this.listening = false;
+    await this.app.close();
+    await this.housekeeping.stop();
+    await this.directory.stop();
+    await this.opts.store.close();
+    await this.health?.close();
+  }
+}
