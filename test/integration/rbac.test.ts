@@ -3,35 +3,48 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Manager } from '../../src/operator/manager.ts';
+import type { Runtime } from '../../src/runtime/runtime.ts';
 import { apply, eventually, kubeConfig, kubectl, kubectlResult, newNamespace } from '../support/cluster.ts';
+import { httpBotYaml, httpSenderYaml } from '../support/http-bot.ts';
 import { startOperator, waitForChatbot, waitForEvent } from '../support/operator.ts';
+import { say, seen, startRuntime } from '../support/runtime.ts';
 
-async function serviceAccountKubeConfig(): Promise<KubeConfig> {
+async function serviceAccountKubeConfig(name = 'chatbot-operator'): Promise<KubeConfig> {
   const admin = kubeConfig();
   const tr = await admin.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
     namespace: 'chatbot-system',
-    name: 'chatbot-operator',
+    name,
     body: { spec: { audiences: [], expirationSeconds: 3600 } },
   });
   const kc = new KubeConfig();
   const cluster = admin.getCurrentCluster()!;
   kc.loadFromOptions({
     clusters: [cluster],
-    users: [{ name: 'operator', token: tr.status?.token }],
-    contexts: [{ name: 'operator', cluster: cluster.name, user: 'operator' }],
-    currentContext: 'operator',
+    users: [{ name, token: tr.status?.token }],
+    contexts: [{ name, cluster: cluster.name, user: name }],
+    currentContext: name,
   });
   return kc;
 }
 
 describe('deploy/ RBAC', () => {
   let manager: Manager | undefined;
+  let runtime: Runtime | undefined;
   afterAll(async () => {
+    await runtime?.stop();
     await manager?.stop();
   });
 
   it('lets the operator do its whole job with its ServiceAccount', async () => {
-    await kubectl(['apply', '-f', 'deploy/00-namespace.yaml', '-f', 'deploy/10-rbac.yaml']);
+    await kubectl([
+      'apply',
+      '-f',
+      'deploy/00-namespace.yaml',
+      '-f',
+      'deploy/10-rbac.yaml',
+      '-f',
+      'deploy/15-runtime-rbac.yaml',
+    ]);
     const ns = await newNamespace('rbac');
     const kc = await serviceAccountKubeConfig();
     manager = await startOperator(ns, {
@@ -82,6 +95,90 @@ spec:
         ? true
         : undefined,
     );
+  });
+
+  it('lets the runtime serve a conversation and report sessions with its ServiceAccount', async () => {
+    const ns = await newNamespace('rbac-rt');
+    await kubectl(['create', 'secret', 'generic', 'web-token', '-n', ns, '--from-literal=token=s3cret']);
+    await apply(
+      ns,
+      `${httpSenderYaml('web', `rbac-${ns}`, 'web-token')}---\n${httpBotYaml('support', { sender: 'web' })}`,
+    );
+    // The operator of the first test (its own ServiceAccount) watches another namespace: one for this one.
+    const operator = await startOperator(ns, {
+      kc: await serviceAccountKubeConfig(),
+      podNamespace: 'chatbot-system',
+      identity: `rbac-${ns}`,
+    });
+    try {
+      const bot = await waitForChatbot(ns, 'support', (c) => c.status?.state === 'Active', 'Active', 30_000);
+      runtime = await startRuntime(ns, {
+        kc: await serviceAccountKubeConfig('chatbot-runtime'),
+        leaseNamespace: 'chatbot-system',
+      });
+      const hi = await say(
+        runtime.port,
+        `rbac-${ns}`,
+        { from: 'ana', text: 'hi', name: 'Ana' },
+        { authorization: 'Bearer s3cret' },
+      );
+      expect(hi.status).toBe(200);
+      expect(seen(hi)).toEqual(['Welcome to Acme, Ana!', 'How can we help? [Orders | Website]']);
+      expect(hi.chatbot).toBe(`${ns}/support`);
+      const reported = await waitForChatbot(
+        ns,
+        'support',
+        (c) => c.status?.sessions?.open === 1,
+        'sessions.open 1',
+      );
+      expect(reported.status?.sessions?.byRevision).toEqual({ [bot.status?.revision ?? '']: 1 });
+      const managers = reported.metadata.managedFields?.map((f) => f.manager) ?? [];
+      expect(managers).toContain('chatbot-runtime');
+    } finally {
+      await operator.stop();
+    }
+  });
+
+  it.each([
+    ['get', 'secrets', 'yes'], // the one a Sender names
+    ['list', 'secrets', 'no'],
+    ['watch', 'secrets', 'no'],
+    ['patch', 'chatbots/status', 'yes'],
+    ['patch', 'chatbots', 'no'],
+    ['patch', 'senders/status', 'no'],
+    ['create', 'controllerrevisions', 'no'],
+    ['create', 'events', 'no'],
+    ['watch', 'controllerrevisions', 'yes'],
+  ])('the runtime ServiceAccount can %s %s: %s', async (verb, resource, answer) => {
+    const [kind = '', sub] = resource.split('/');
+    const res = await kubectlResult([
+      'auth',
+      'can-i',
+      verb,
+      kind,
+      ...(sub ? [`--subresource=${sub}`] : []),
+      '-n',
+      'default',
+      '--as=system:serviceaccount:chatbot-system:chatbot-runtime',
+    ]);
+    expect(res.stdout.trim()).toBe(answer);
+  });
+
+  it.each([
+    ['watch', 'leases', 'chatbot-system', 'yes'],
+    ['update', 'leases', 'chatbot-system', 'no'],
+    ['get', 'leases', 'default', 'no'],
+  ])('the runtime ServiceAccount can %s %s in %s: %s', async (verb, resource, namespace, answer) => {
+    const res = await kubectlResult([
+      'auth',
+      'can-i',
+      verb,
+      resource,
+      '-n',
+      namespace,
+      '--as=system:serviceaccount:chatbot-system:chatbot-runtime',
+    ]);
+    expect(res.stdout.trim()).toBe(answer);
   });
 
   it.each([

@@ -190,11 +190,19 @@ export async function killAllOperators({ dump = false } = {}): Promise<void> {
 }
 
 /** Runs the operator to completion (for --help and bad flags), killing it after timeoutMs. */
-export async function runOperator(
-  args: string[],
-  timeoutMs = 20_000,
+export function runOperator(args: string[], timeoutMs = 20_000) {
+  return runToEnd(spawnOperator(args), timeoutMs);
+}
+
+/** Runs the runtime to completion (for --help and bad flags), killing it after timeoutMs. */
+export function runRuntime(args: string[], timeoutMs = 20_000) {
+  return runToEnd(spawnRuntime(args), timeoutMs);
+}
+
+async function runToEnd(
+  p: OperatorProcess,
+  timeoutMs: number,
 ): Promise<Exit & { stdout: string; stderr: string; logs: LogLine[] }> {
-  const p = spawnOperator(args);
   const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
   try {
     const exit = await p.exited;
