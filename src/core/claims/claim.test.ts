@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ANN_HOLDER_UID } from '../../api/names.ts';
-import { heldByPredecessor, leaseView } from './claim.ts';
+import { type Claim, compareClaims, greatestClaim, heldByPredecessor, leaseView } from './claim.ts';
 
 const lease = (annotations: Record<string, string>, acquireTime?: string) =>
   leaseView({
@@ -46,5 +46,42 @@ describe('heldByPredecessor', () => {
     expect(
       leaseView({ metadata: { name: 'x', annotations: { [ANN_HOLDER_UID]: 'u1' } }, spec: {} }).holderUid,
     ).toBeUndefined();
+  });
+});
+
+describe('compareClaims: (moment, creationTimestamp, namespace/name), the greater claim holds', () => {
+  const claim = (key: string, moment: string, created: string): Claim => ({
+    key,
+    moment: new Date(moment),
+    created: new Date(created),
+  });
+  const T1 = '2026-03-01T09:00:00Z';
+  const T2 = '2026-03-01T09:00:01Z';
+
+  it.each<[string, Claim, Claim, 'a' | 'b']>([
+    ['a later moment wins', claim('ns/a', T2, T1), claim('ns/b', T1, T2), 'a'],
+    ['an earlier moment loses, whatever else', claim('ns/z', T1, T2), claim('ns/a', T2, T1), 'b'],
+    ['equal moments: the later creationTimestamp wins', claim('ns/a', T1, T2), claim('ns/b', T1, T1), 'a'],
+    ['equal moments, an earlier creationTimestamp loses', claim('ns/z', T1, T1), claim('ns/a', T1, T2), 'b'],
+    [
+      'equal moments and creation: the greater namespace/name wins',
+      claim('ns/b', T1, T1),
+      claim('ns/a', T1, T1),
+      'a',
+    ],
+    ['the namespace counts before the name', claim('a/z', T1, T1), claim('b/a', T1, T1), 'b'],
+    ['milliseconds count', claim('ns/a', '2026-03-01T09:00:00.001Z', T1), claim('ns/b', T1, T1), 'a'],
+  ])('%s', (_name, a, b, winner) => {
+    const sign = Math.sign(compareClaims(a, b));
+    expect(sign).toBe(winner === 'a' ? 1 : -1);
+    expect(Math.sign(compareClaims(b, a))).toBe(-sign);
+    expect(greatestClaim([a, b])).toBe(winner === 'a' ? a : b);
+    expect(greatestClaim([b, a])).toBe(winner === 'a' ? a : b);
+  });
+
+  it('a claim equals itself; no claims, no greatest', () => {
+    const c = claim('ns/a', T1, T1);
+    expect(compareClaims(c, { ...c })).toBe(0);
+    expect(greatestClaim([])).toBeUndefined();
   });
 });

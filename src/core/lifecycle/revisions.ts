@@ -1,7 +1,9 @@
-// Revisions of a chatbot's definition: content-addressed, so the same definition (a rollback)
-// maps to the same ControllerRevision.
+// Revisions of a chatbot's definition (step: owned revisions): content-addressed, so the same
+// definition (a rollback) maps to the same ControllerRevision; the last valid one serves.
 import { createHash } from 'node:crypto';
 import type { Definition } from '../../api/schema.ts';
+import type { Drain } from './drains.ts';
+import type { DecisionContext } from './observed.ts';
 
 /** JSON with object keys sorted, so equal definitions hash equally. */
 export function canonicalJson(v: unknown): string {
@@ -43,4 +45,22 @@ export function revisionsToPrune(
 ): string[] {
   const old = existing.filter((r) => !keep.has(r.name)).sort((a, b) => b.revision - a.revision);
   return old.slice(Math.max(0, limit)).map((r) => r.name);
+}
+
+export interface OwnedRevisions {
+  /** The ControllerRevision to create for the current (valid) definition, when none exists yet. */
+  createRevision?: string;
+  /** Old revisions past spec.revisionHistoryLimit. */
+  pruneRevisions: string[];
+}
+
+/** What to do with the ControllerRevisions this bot owns; never creates one for a bot being deleted. */
+export function ownedRevisions(ctx: DecisionContext, draining: readonly Drain[]): OwnedRevisions {
+  const { currentRevision, knownRevisions, revision } = ctx;
+  const missing = currentRevision !== undefined && !knownRevisions.some((r) => r.name === currentRevision);
+  const keep = new Set<string>([...(revision ? [revision] : []), ...draining.map((d) => d.revision)]);
+  return {
+    ...(missing && !ctx.deleting ? { createRevision: currentRevision } : {}),
+    pruneRevisions: revisionsToPrune(knownRevisions, keep, ctx.spec.revisionHistoryLimit ?? 5),
+  };
 }

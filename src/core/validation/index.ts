@@ -15,6 +15,14 @@ import type { Issue, ValidateChatbot, ValidationContext } from './types.ts';
 export { CHANNEL_LIMITS, type ChannelLimits } from './channel-limits.ts';
 export { ALL_CODES, ISSUE_CODES, type IssueCode, SEED_MESSAGES, severityOf } from './codes.ts';
 export { MAX_TRAINING_PHRASES, MIN_TRAINING_PHRASES, UNBALANCED_FACTOR } from './intents.ts';
+export {
+  type IssueSummary,
+  STATUS_ISSUE_LIMIT,
+  summarize,
+  type ValidationStatus,
+  validationMessage,
+  validationStatus,
+} from './status.ts';
 export type { Issue, Severity, ValidateChatbot, ValidationContext } from './types.ts';
 
 /**
@@ -152,59 +160,4 @@ export function validateSender(sender: unknown): Issue[] {
   const read = readSpec(sender);
   if (!read.ok) return [read.issue];
   return finish(checkJsonSpec('Sender', read.spec));
-}
-
-export interface IssueSummary {
-  errors: number;
-  warnings: number;
-}
-
-export function summarize(issues: readonly Issue[]): IssueSummary {
-  let errors = 0;
-  let warnings = 0;
-  for (const i of issues) {
-    if (i.severity === 'Error') errors++;
-    else warnings++;
-  }
-  return { errors, warnings };
-}
-
-/** True when nothing blocks activation (warnings never do). */
-export const isValid = (issues: readonly Issue[]): boolean => summarize(issues).errors === 0;
-
-/** Default number of issues kept in status.validation.issues (the CRD allows 100). */
-export const STATUS_ISSUE_LIMIT = 100;
-
-/**
- * The `status.validation` block: counts, "errors/warnings" summary, and the issues with errors first
- * (each group in validator order), cut to `limit` with the rest counted in `omitted`.
- */
-export function validationStatus(
-  issues: readonly Issue[],
-  limit = STATUS_ISSUE_LIMIT,
-): { errors: number; warnings: number; summary: string; issues: Issue[]; omitted?: number } {
-  const { errors, warnings } = summarize(issues);
-  const ordered = [
-    ...issues.filter((i) => i.severity === 'Error'),
-    ...issues.filter((i) => i.severity !== 'Error'),
-  ];
-  const kept = ordered.slice(0, Math.max(0, limit));
-  return {
-    errors,
-    warnings,
-    summary: `${errors}/${warnings}`,
-    issues: kept,
-    ...(ordered.length > kept.length ? { omitted: ordered.length - kept.length } : {}),
-  };
-}
-
-/** A one-line description of the first issues, for a condition message: "spec.x: message; ... (+3 more)". */
-export function describeIssues(issues: readonly Issue[], max = 3): string {
-  const ordered = [
-    ...issues.filter((i) => i.severity === 'Error'),
-    ...issues.filter((i) => i.severity !== 'Error'),
-  ];
-  const head = ordered.slice(0, max).map((i) => `${i.path}: ${i.message}`);
-  const rest = ordered.length - head.length;
-  return head.join('; ') + (rest > 0 ? ` (+${rest} more)` : '');
 }

@@ -11,17 +11,13 @@ import {
 import {
   ALL_CODES,
   comparePaths,
-  describeIssues,
   ISSUE_CODES,
   type Issue,
   type IssueCode,
-  isValid,
   SEED_MESSAGES,
-  summarize,
   type ValidationContext,
   validateChatbot,
   validateSender,
-  validationStatus,
 } from './index.ts';
 
 type Spec = ChatbotSpec & Record<string, unknown>;
@@ -698,31 +694,6 @@ describe('order and summaries', () => {
   it('orders paths segment by segment', () => {
     expect(['spec.b', 'spec.a[10]', 'spec.a[2].x', 'spec.a[2]', 'spec', 'spec.a'].sort(comparePaths)).toEqual(
       ['spec', 'spec.a', 'spec.a[2]', 'spec.a[2].x', 'spec.a[10]', 'spec.b'],
-    );
-  });
-
-  const mixed = validate((s) => {
-    delete s.channel;
-    def(s).dialogs.push({ name: 'orphan', elements: [{ text: 'x' }] });
-    def(s).dialogs[0].elements[1].buttons.message = '';
-  });
-
-  it('counts errors and warnings', () => {
-    expect(summarize(mixed)).toEqual({ errors: 2, warnings: 1 });
-    expect(isValid(mixed)).toBe(false);
-    expect(isValid(mixed.filter((i) => i.severity === 'Warning'))).toBe(true);
-  });
-
-  it('builds status.validation with errors first, cut to the limit', () => {
-    const status = validationStatus(mixed, 2);
-    expect(status).toMatchObject({ errors: 2, warnings: 1, summary: '2/1', omitted: 1 });
-    expect(status.issues.map((i) => i.severity)).toEqual(['Error', 'Error']);
-    expect(validationStatus([])).toEqual({ errors: 0, warnings: 0, summary: '0/0', issues: [] });
-  });
-
-  it('describes the first locations for a condition message', () => {
-    expect(describeIssues(mixed, 1)).toBe(
-      'spec.channel: Chatbot channel and sender must be defined (+2 more)',
     );
   });
 });
