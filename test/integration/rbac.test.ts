@@ -132,7 +132,8 @@ spec:
         'sessions.open 1',
       );
       expect(reported.status?.sessions?.byRevision).toEqual({ [bot.status?.revision ?? '']: 1 });
-      const managers = reported.metadata.managedFields?.map((f) => f.manager) ?? [];
+      const fields = (reported.metadata as { managedFields?: { manager?: string }[] }).managedFields ?? [];
+      const managers = fields.map((f) => f.manager);
       expect(managers).toContain('chatbot-runtime');
     } finally {
       await operator.stop();

@@ -1,8 +1,17 @@
 // Each element kind, one small definition per row: the replies to each message of a conversation.
 import { describe, expect, it } from 'vitest';
-import type { Definition } from '../../api/schema.ts';
+import type { Definition, Element } from '../../api/schema.ts';
 import { compileBot } from './compile.ts';
-import { converse, definition, MINUTE, ORDER_PHRASES, REFUND_PHRASES, show, T0 } from './fixtures.ts';
+import {
+  converse,
+  definition,
+  MINUTE,
+  ORDER_PHRASES,
+  REFUND_PHRASES,
+  type Said,
+  show,
+  T0,
+} from './fixtures.ts';
 import { step } from './step.ts';
 import { buttonId } from './text.ts';
 import type { Inbound } from './types.ts';
@@ -391,5 +400,34 @@ describe('the message itself', () => {
       const out = step({ bot, state: undefined, message, now: 0, sessionTimeoutMs: 1 });
       expect(out.replies).toEqual([{ text: 'ok' }]);
     }
+  });
+});
+
+describe('a message the bot cannot read (an image, a location...)', () => {
+  const dialogs = {
+    welcome: [{ text: 'Hi!' }, { userInput: { saveAs: 'order' } }, { text: 'Order {{order}}' }] as Element[],
+    fallback: [{ text: 'Sorry, I can only read text.' }] as Element[],
+  };
+  it.each<[string, Definition, Said[], string[][]]>([
+    [
+      'gets the fallback dialog, also as a first message',
+      definition(dialogs, { fallbackDialog: 'fallback' }),
+      [{ unsupported: 'image' }, 'hi', { unsupported: 'location' }],
+      [['Sorry, I can only read text.'], ['Hi!'], ['Sorry, I can only read text.']],
+    ],
+    [
+      'without a fallback an open session ignores it and keeps waiting',
+      definition(dialogs),
+      ['hi', { unsupported: 'sticker' }, 'A-1'],
+      [['Hi!'], [], ['Order A-1']],
+    ],
+    [
+      'without a fallback a first message starts the session as any message would',
+      definition(dialogs),
+      [{ unsupported: 'audio' }, 'A-2'],
+      [['Hi!'], ['Order A-2']],
+    ],
+  ])('%s', (_name, def, said, transcript) => {
+    expect(converse(def, said).transcript).toEqual(transcript);
   });
 });

@@ -69,7 +69,9 @@ export function converse(
         ? { text: said }
         : 'button' in said
           ? { button: said.button }
-          : { text: said.text };
+          : 'unsupported' in said
+            ? { unsupported: said.unsupported }
+            : { text: said.text };
     const out = step({ bot: compiled, state, message, now, sessionTimeoutMs: TIMEOUT, ...options });
     outputs.push(out);
     state = out.state === undefined ? undefined : JSON.parse(JSON.stringify(out.state));

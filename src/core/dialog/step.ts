@@ -277,6 +277,32 @@ function outcomeOf(stop: Stop, faults: readonly StepFault[]): StepOutcome {
   return 'replied';
 }
 
+/** The session as it was, touched at `now`, with no reply (handed off, or nothing to say). */
+function ignoredOutput(previous: SessionState, now: number, faults: StepFault[]): StepOutput {
+  return {
+    replies: [],
+    state: {
+      v: 1,
+      dialog: previous.dialog,
+      element: previous.element,
+      waiting: previous.waiting,
+      attributes: previous.attributes,
+      handedOff: previous.handedOff,
+      ...(previous.queue !== undefined ? { queue: previous.queue } : {}),
+      startedAt: previous.startedAt,
+      lastActivityAt: now,
+    },
+    started: false,
+    expired: false,
+    closed: false,
+    handedOff: previous.handedOff,
+    ...(previous.queue !== undefined ? { queue: previous.queue } : {}),
+    outcome: 'ignored',
+    faults,
+    elements: 0,
+  };
+}
+
 /** Handles one inbound message of one session. Never throws. */
 export function step(input: StepInput): StepOutput {
   const { bot, message } = input;
@@ -290,30 +316,7 @@ export function step(input: StepInput): StepOutput {
   const expired = previous !== undefined && isExpired(previous, now, input.sessionTimeoutMs);
   if (expired) previous = undefined;
 
-  if (previous?.handedOff) {
-    return {
-      replies: [],
-      state: {
-        v: 1,
-        dialog: previous.dialog,
-        element: previous.element,
-        waiting: previous.waiting,
-        attributes: previous.attributes,
-        handedOff: true,
-        ...(previous.queue !== undefined ? { queue: previous.queue } : {}),
-        startedAt: previous.startedAt,
-        lastActivityAt: now,
-      },
-      started: false,
-      expired: false,
-      closed: false,
-      handedOff: true,
-      ...(previous.queue !== undefined ? { queue: previous.queue } : {}),
-      outcome: 'ignored',
-      faults,
-      elements: 0,
-    };
-  }
+  if (previous?.handedOff) return ignoredOutput(previous, now, faults);
   if (bot.startDialog === undefined) {
     return {
       replies: [],
@@ -329,14 +332,27 @@ export function step(input: StepInput): StepOutput {
   }
 
   const { raw, text } = inboundText(bot, message);
-  const started = previous === undefined;
+  const unsupported = typeof (message as { unsupported?: unknown } | null)?.unsupported === 'string';
   const run = new Execution(
     bot,
     previous ? previous.attributes : seedAttributes(input.attributes),
     limitOf(input.maxElements),
   );
   run.faults.push(...faults);
-  const stop = run.run(previous ? run.resume(previous, raw, text) : run.restart(text));
+  // A message the bot cannot read gets the fallback dialog (nothing is held for a route); without
+  // one, an open session ignores it and keeps waiting, and a new one starts as with any message.
+  const fallback = unsupported ? run.fallback() : undefined;
+  if (unsupported && fallback === undefined && previous) {
+    return ignoredOutput(previous, now, faults);
+  }
+  const started = previous === undefined;
+  const stop = run.run(
+    fallback !== undefined
+      ? run.enter(fallback, undefined)
+      : previous
+        ? run.resume(previous, raw, text)
+        : run.restart(text),
+  );
 
   const base = {
     v: 1 as const,

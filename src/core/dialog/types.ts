@@ -12,7 +12,11 @@ export interface ReplyButton {
 export type Reply = { text: string } | { buttons: { message: string; items: ReplyButton[] } };
 
 /** One message from the end user: free text, or a pressed button (its id or its caption). */
-export type Inbound = { text: string } | { button: string };
+export type Inbound =
+  | { text: string }
+  | { button: string }
+  /** A message the bot cannot read (an image, a location, a reaction...), by its channel type. */
+  | { unsupported: string };
 
 /** What a session waits for when a message arrives. */
 export type Waiting =
