@@ -38,14 +38,14 @@ function deferred<T = void>() {
 function runWorkers(
   queue: WorkQueue,
   n: number,
-  handler: (key: string) => Promise<Result | undefined | void>,
+  handler: (key: string) => Promise<Result | undefined> | Promise<void>,
   opts: Partial<ControllerOptions> = {},
 ): () => Promise<void> {
   const c = new Controller({
     name: 'test',
     queue,
     workers: n,
-    reconciler: { reconcile: async (key) => (await handler(key)) ?? {} },
+    reconciler: { reconcile: async (key) => ((await handler(key)) as Result | undefined) ?? {} },
     ...opts,
   });
   c.start();

@@ -16,16 +16,6 @@ async function settle(rounds = 10): Promise<void> {
   await new Promise((r) => setImmediate(r));
 }
 
-function deferred<T = void>() {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
 /** Keys the queue would hand out right now, in order (each is marked done). */
 async function drainNow(queue: WorkQueue): Promise<string[]> {
   const out: string[] = [];
