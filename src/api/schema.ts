@@ -385,6 +385,18 @@ export const ChatbotStatus = Type.Object({
         shareable: Type.Boolean({
           description: 'False for a test sender: only the verified number may use it.',
         }),
+        qr: Type.Optional(
+          Type.Object(
+            {
+              png: Type.String({ maxLength: 2048 }),
+              svg: Type.String({ maxLength: 2048 }),
+            },
+            {
+              description:
+                'Where the runtime serves the QR code of the link (needs the operator’s --public-url).',
+            },
+          ),
+        ),
       }),
       'Public entry points per channel (whatsapp: wa.me link).',
     ),

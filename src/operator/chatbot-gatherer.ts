@@ -33,6 +33,8 @@ export interface GathererDeps {
   leaseNamespace: string;
   /** Secondary indexes kept from informer events (without them, the caches are scanned). */
   indexes?: { leasesByHolder: KeyIndex; revisionsByChatbot: KeyIndex };
+  /** The runtime's public base URL: entry points then name the QR code URLs. */
+  publicUrl?: string;
 }
 
 export class ChatbotGatherer {
@@ -53,7 +55,15 @@ export class ChatbotGatherer {
     const issues = this.issuesFor(chatbot, sender);
     const claims = this.observeClaims(chatbot, sender, now);
     const revisions = this.revisionsOf(chatbot);
-    return { chatbot, sender, issues, ...(claims ? { claims } : {}), revisions };
+    const { publicUrl } = this.deps;
+    return {
+      chatbot,
+      sender,
+      issues,
+      ...(claims ? { claims } : {}),
+      revisions,
+      ...(publicUrl ? { publicUrl } : {}),
+    };
   }
 
   /** Chatbot keys to reconcile when this sender Lease changes. */

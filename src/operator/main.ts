@@ -16,6 +16,7 @@ const USAGE = `chatbot-operator [flags]
   --health-port PORT         /healthz, /readyz, /metrics (env HEALTH_PORT; default 8081; 0 = any free port)
   --health-host HOST         address to listen on (env HEALTH_HOST; default 127.0.0.1; 0.0.0.0 in a Pod)
   --identity ID              leader-election identity (env POD_NAME; default hostname_pid)
+  --public-url URL           the runtime's public base URL: status.entryPoints then names QR code URLs (env PUBLIC_URL)
   --log-level LEVEL          pino level (env LOG_LEVEL; default info)`;
 
 const flags: Flags = new Flags('chatbot-operator');
@@ -34,6 +35,7 @@ function parse() {
       'health-host': { type: 'string' },
       identity: { type: 'string' },
       'log-level': { type: 'string' },
+      'public-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,6 +56,10 @@ const healthPort = flags.num(values['health-port'] ?? process.env.HEALTH_PORT, 8
 const leaderElection = flags.bool(values['leader-elect'] ?? process.env.LEADER_ELECT, true, 'leader-elect');
 const namespaces = flags.list(values.namespaces ?? process.env.WATCH_NAMESPACES);
 
+const publicUrl = values['public-url'] ?? process.env.PUBLIC_URL;
+if (publicUrl && !/^https?:\/\/[^/]/.test(publicUrl)) {
+  flags.fail(`--public-url must be an http(s) URL, got ${JSON.stringify(publicUrl)}`);
+}
 const logger = makeLogger(values['log-level']);
 const kc = flags.kubeConfig(values.kubeconfig ?? process.env.KUBECONFIG);
 
@@ -71,6 +77,7 @@ const manager = new Manager({
   identity: values.identity ?? process.env.POD_NAME,
   healthPort,
   healthHost: values['health-host'] ?? process.env.HEALTH_HOST ?? '127.0.0.1',
+  ...(publicUrl ? { publicUrl } : {}),
   onLostLeadership: () => {
     if (stopping) return;
     logger.error('leadership lost: exiting so that a fresh start rebuilds every cache');

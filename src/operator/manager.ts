@@ -45,6 +45,8 @@ export interface ManagerOptions {
   /** Health/metrics server; port 0 picks a free one; undefined: none. */
   healthPort?: number;
   healthHost?: string;
+  /** The runtime's public base URL (e.g. https://bots.example.com): status names the QR code URLs. */
+  publicUrl?: string;
   /** Called when leadership is lost (main exits, as controller-runtime does, to start clean). */
   onLostLeadership?: () => void;
 }
@@ -121,6 +123,7 @@ export class Manager {
       revisions: this.revisions,
       leaseNamespace: opts.podNamespace,
       indexes,
+      ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
     });
     const writer = new Writer(clients, this.leases, opts.podNamespace, opts.clock);
     const recorder = new EventRecorder(clients.events, opts.clock, this.identity, log);

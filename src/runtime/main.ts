@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { RealClock } from '../kube/clock.ts';
 import { Flags } from '../telemetry/flags.ts';
 import { makeLogger } from '../telemetry/logger.ts';
-import { Runtime } from './runtime.ts';
+import { DEFAULT_WHATSAPP_API_URL, Runtime } from './runtime.ts';
 import { createSessionStore } from './sessions/index.ts';
 
 const USAGE = `chatbot-runtime [flags]
@@ -15,7 +15,8 @@ const USAGE = `chatbot-runtime [flags]
   --health-host HOST         address of the health server (env HEALTH_HOST; default 127.0.0.1)
   --session-store KIND       memory (one replica) or redis (several) (env SESSION_STORE; default memory)
   --redis-url URL            redis://host:port/db for --session-store redis (env REDIS_URL)
-  --whatsapp-api-url URL     Graph API base with its version (env WHATSAPP_API_URL; default https://graph.facebook.com/v21.0)
+  --whatsapp-api-url URL     Graph API base with its version (env WHATSAPP_API_URL; default https://graph.facebook.com/v23.0)
+  --whatsapp-max-age SECONDS WhatsApp messages older than this are not answered (env WHATSAPP_MAX_AGE; default 86400)
   --namespaces a,b           namespaces to watch (env WATCH_NAMESPACES; default: all)
   --pod-namespace NS         the operator's namespace, where sender Leases live (env POD_NAMESPACE; default chatbot-system)
   --log-level LEVEL          pino level (env LOG_LEVEL; default info)`;
@@ -33,6 +34,7 @@ function parse() {
       'session-store': { type: 'string' },
       'redis-url': { type: 'string' },
       'whatsapp-api-url': { type: 'string' },
+      'whatsapp-max-age': { type: 'string' },
       namespaces: { type: 'string' },
       'pod-namespace': { type: 'string' },
       'log-level': { type: 'string' },
@@ -60,8 +62,13 @@ const storeKind = flags.oneOf(
 );
 const redisUrl = values['redis-url'] ?? process.env.REDIS_URL;
 if (storeKind === 'redis' && !redisUrl) flags.fail('--session-store redis needs --redis-url (or REDIS_URL)');
-const whatsappApiUrl =
-  values['whatsapp-api-url'] ?? process.env.WHATSAPP_API_URL ?? 'https://graph.facebook.com/v21.0';
+const whatsappApiUrl = values['whatsapp-api-url'] ?? process.env.WHATSAPP_API_URL ?? DEFAULT_WHATSAPP_API_URL;
+const whatsappMaxAge = flags.num(
+  values['whatsapp-max-age'] ?? process.env.WHATSAPP_MAX_AGE,
+  86_400,
+  'whatsapp-max-age',
+  1,
+);
 try {
   new URL(whatsappApiUrl);
 } catch {
@@ -83,6 +90,8 @@ const runtime = new Runtime({
   port,
   healthPort,
   healthHost: values['health-host'] ?? process.env.HEALTH_HOST ?? '127.0.0.1',
+  whatsappApiUrl,
+  whatsappMaxAgeMs: whatsappMaxAge * 1000,
 });
 
 let stopping = false;

@@ -51,4 +51,21 @@ export class RuntimeMetrics {
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
+  readonly webhooksRejected = new Counter({
+    name: 'chatbot_runtime_whatsapp_webhooks_rejected_total',
+    help: 'WhatsApp webhooks refused with 401 and not processed, by reason (signature, unknownSender).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly statuses = new Counter({
+    name: 'chatbot_runtime_whatsapp_statuses_total',
+    help: 'WhatsApp delivery status updates received (accepted; no reply).',
+    registers: [this.registry],
+  });
+  readonly sendErrors = new Counter({
+    name: 'chatbot_runtime_whatsapp_send_results_total',
+    help: "Graph API send attempts by Meta's result code (ok, 130429, 131047, network, ...) and whether it was final.",
+    labelNames: ['code', 'final'] as const,
+    registers: [this.registry],
+  });
 }

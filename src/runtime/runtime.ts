@@ -8,7 +8,10 @@ import type { Logger } from 'pino';
 import { makeClients } from '../kube/clients.ts';
 import { type Clock, RealClock } from '../kube/clock.ts';
 import { type HealthServer, startHealthServer } from '../telemetry/health.ts';
+import { registerEntryPoints } from './channels/entry.ts';
 import { registerHttpChannel } from './channels/http.ts';
+import { WhatsAppChannel } from './channels/whatsapp.ts';
+import { type RetrySchedules, WhatsAppSender } from './channels/whatsapp-send.ts';
 import { Conversations } from './conversation.ts';
 import { Directory } from './directory.ts';
 import { Housekeeping } from './housekeeping.ts';
@@ -35,13 +38,23 @@ export interface RuntimeOptions {
   healthHost?: string;
   /** How often session counts are reported (default 2 s). */
   reportIntervalMs?: number;
+  /** The Graph API base including its version (default https://graph.facebook.com/v23.0). */
+  whatsappApiUrl?: string;
+  /** WhatsApp messages older than this are not answered (default 24 h). */
+  whatsappMaxAgeMs?: number;
+  /** Waits before retries of failed Graph API sends (tests shorten them). */
+  whatsappRetry?: Partial<RetrySchedules>;
 }
+
+export const DEFAULT_WHATSAPP_API_URL = 'https://graph.facebook.com/v23.0';
 
 export class Runtime {
   readonly metrics = new RuntimeMetrics();
   readonly directory: Directory;
   readonly conversations: Conversations;
   readonly housekeeping: Housekeeping;
+  readonly whatsapp: WhatsAppChannel;
+  readonly whatsappSender: WhatsAppSender;
   readonly app: FastifyInstance;
   private health: HealthServer | undefined;
   private listening = false;
@@ -80,6 +93,21 @@ export class Runtime {
     });
     this.app.get('/healthz', async () => 'ok');
     registerHttpChannel(this.app, this.directory, this.conversations);
+    registerEntryPoints(this.app, this.directory);
+    this.whatsappSender = new WhatsAppSender({
+      apiUrl: opts.whatsappApiUrl ?? DEFAULT_WHATSAPP_API_URL,
+      clock: timers, // retry waits decide nothing about the lifecycle: real time
+      logger: opts.logger,
+      onResult: (code, final) => this.metrics.sendErrors.inc({ code, final: String(final) }),
+      ...(opts.whatsappRetry ? { retry: opts.whatsappRetry } : {}),
+    });
+    this.whatsapp = new WhatsAppChannel({
+      ...deps,
+      conversations: this.conversations,
+      sender: this.whatsappSender,
+      maxAgeMs: opts.whatsappMaxAgeMs ?? 24 * 3600_000,
+    });
+    this.whatsapp.register(this.app);
   }
 
   /** The port the channels listen on (after start). */
@@ -117,6 +145,8 @@ export class Runtime {
   async stop(): Promise<void> {
     this.listening = false;
     await this.app.close();
+    await this.whatsapp.idle();
+    await this.whatsappSender.close();
     await this.housekeeping.stop();
     await this.directory.stop();
     await this.opts.store.close();

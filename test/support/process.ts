@@ -59,6 +59,8 @@ const OPERATOR_ENV = [
   'SESSION_STORE',
   'REDIS_URL',
   'WHATSAPP_API_URL',
+  'WHATSAPP_MAX_AGE',
+  'PUBLIC_URL',
 ];
 
 /** Starts `node --import tsx src/operator/main.ts ...args` from the repository root. */

@@ -56,12 +56,24 @@ export interface StatusFacts {
   draining: Drain[];
 }
 
+/** Where the runtime serves this bot's QR codes: {publicUrl}/entry/{namespace}/{name}. */
+export function qrBase(
+  publicUrl: string | undefined,
+  chatbot: DecisionContext['chatbot'],
+): string | undefined {
+  if (!publicUrl) return undefined;
+  const ns = encodeURIComponent(chatbot.metadata.namespace ?? '');
+  return `${publicUrl.replace(/\/+$/, '')}/entry/${ns}/${encodeURIComponent(chatbot.metadata.name ?? '')}`;
+}
+
 export function chatbotStatus(ctx: DecisionContext, facts: StatusFacts): ChatbotStatus {
   const { prev, generation, sender, now } = ctx;
   const { state, draining } = facts;
   const schedule = scheduleStatus(ctx);
   const entryPoints =
-    state === 'Active' && sender ? entryPointsFor(sender, ctx.spec.startKeyword) : undefined;
+    state === 'Active' && sender
+      ? entryPointsFor(sender, ctx.spec.startKeyword, qrBase(ctx.publicUrl, ctx.chatbot))
+      : undefined;
   return {
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
     state,

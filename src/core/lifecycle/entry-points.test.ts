@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { API_VERSION, type Sender, type SenderSpec } from '../../api/schema.ts';
+import { API_VERSION, type Chatbot, type Sender, type SenderSpec } from '../../api/schema.ts';
+import { qrBase } from './chatbot-status.ts';
 import { e164Digits, entryPointsFor, whatsappLink } from './entry-points.ts';
 
 const sender = (spec: SenderSpec): Sender => ({
@@ -110,5 +111,34 @@ describe('entryPointsFor', () => {
     },
   ])('$name', ({ spec, keyword, want }) => {
     expect(entryPointsFor(sender(spec), keyword)).toEqual(want);
+  });
+});
+
+describe('QR code URLs in the entry points', () => {
+  const bot = { metadata: { namespace: 'shop', name: 'support bot' } } as Chatbot;
+  it('name where the runtime serves the QR code, when its public URL is known', () => {
+    const base = qrBase('https://bots.example.com/', bot);
+    expect(base).toBe('https://bots.example.com/entry/shop/support%20bot');
+    expect(entryPointsFor(sender({ channel: 'WhatsApp', address: '+385 91 123 4567' }), 'Hi', base)).toEqual({
+      whatsapp: {
+        link: 'https://wa.me/385911234567?text=Hi',
+        shareable: true,
+        qr: { png: `${base}/qr.png`, svg: `${base}/qr.svg` },
+      },
+    });
+  });
+
+  it('are absent without a public URL, and for a channel without a link', () => {
+    expect(qrBase(undefined, bot)).toBeUndefined();
+    expect(
+      entryPointsFor(sender({ channel: 'WhatsApp', address: '+385911234567' }), undefined, undefined),
+    ).toEqual({
+      whatsapp: { link: 'https://wa.me/385911234567', shareable: true },
+    });
+    expect(
+      entryPointsFor(sender({ channel: 'Http', address: 'web' }), undefined, 'https://x/entry/a/b'),
+    ).toEqual({
+      http: { shareable: true },
+    });
   });
 });

@@ -35,7 +35,25 @@ export function whatsappLink(address: string, startKeyword?: string): string | u
     : `https://wa.me/${digits}`;
 }
 
-export function entryPointsFor(sender: Sender, startKeyword?: string): ChatbotStatus['entryPoints'] {
+/**
+ * The bot's entry points on its sender's channel: the link end users open, whether it may be
+ * shared (not for a test sender), and, when the runtime's public URL is known (`qrBase`), where
+ * the runtime serves the link's QR code.
+ */
+export function entryPointsFor(
+  sender: Sender,
+  startKeyword?: string,
+  qrBase?: string,
+): ChatbotStatus['entryPoints'] {
+  const eps = linksFor(sender, startKeyword);
+  if (!qrBase || !eps) return eps;
+  for (const ep of Object.values(eps)) {
+    if (ep.link) ep.qr = { png: `${qrBase}/qr.png`, svg: `${qrBase}/qr.svg` };
+  }
+  return eps;
+}
+
+function linksFor(sender: Sender, startKeyword?: string): ChatbotStatus['entryPoints'] {
   const shareable = sender.spec.test !== true;
   switch (sender.spec.channel) {
     case 'WhatsApp': {

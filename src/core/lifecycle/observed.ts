@@ -28,6 +28,8 @@ export interface Observed {
   claims?: ClaimsView;
   /** ControllerRevisions this chatbot owns. */
   revisions?: RevisionInfo[];
+  /** The runtime's public base URL (the operator's --public-url): entry points then name QR URLs. */
+  publicUrl?: string;
 }
 
 /** The facts every decision step reads: computed once from Observed and now, never changed. */
@@ -39,6 +41,8 @@ export interface DecisionContext {
   /** namespace/name of this chatbot. */
   readonly me: string;
   readonly spec: Readonly<Partial<ChatbotSpec>>;
+  /** The runtime's public base URL, if configured. */
+  readonly publicUrl: string | undefined;
   /** The status as the last decision wrote it (empty for a new bot). */
   readonly prev: Readonly<ChatbotStatus>;
   readonly prevActivation: Readonly<NonNullable<ChatbotStatus['activation']>>;
@@ -97,6 +101,7 @@ export function contextOf(obs: Observed, now: Date): DecisionContext {
   const currentRevision = valid ? revisionName(chatbot.metadata.name ?? '', spec.definition) : undefined;
   return {
     now,
+    publicUrl: obs.publicUrl,
     chatbot,
     sender,
     claims,

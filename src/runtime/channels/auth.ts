@@ -1,5 +1,5 @@
 // Constant-time comparisons for the channels' credentials.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /** a === b without leaking where they differ (both hashed first, so lengths leak nothing either). */
 export function safeEqual(a: string, b: string): boolean {
@@ -13,4 +13,16 @@ export function bearerMatches(header: string | undefined, expected: string | und
   if (!expected) return false;
   const m = /^Bearer\s+(.+)$/i.exec(header?.trim() ?? '');
   return m !== null && safeEqual(m[1]!.trim(), expected.trim());
+}
+
+/**
+ * Meta's X-Hub-Signature-256 ("sha256=<hex>"): HMAC-SHA256 of the raw body bytes (never
+ * re-serialised JSON: Meta signs an escaped-unicode form), keyed with the app secret, compared in
+ * constant time.
+ */
+export function validSignature(raw: Buffer, header: string | undefined, appSecret: string): boolean {
+  const m = /^sha256=([0-9a-f]{64})$/i.exec(header?.trim() ?? '');
+  if (!m || !appSecret) return false;
+  const expected = createHmac('sha256', appSecret).update(raw).digest();
+  return timingSafeEqual(expected, Buffer.from(m[1]!.toLowerCase(), 'hex'));
 }
