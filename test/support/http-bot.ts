@@ -43,6 +43,8 @@ spec:
 
 export interface HttpBotOptions {
   sender: string;
+  /** Default Http. */
+  channel?: 'Http' | 'WhatsApp';
   state?: 'Active' | 'Inactive';
   /** The greeting's wording: change it to make a new revision. */
   greeting?: string;
@@ -66,7 +68,7 @@ export function httpBotYaml(name: string, o: HttpBotOptions): string {
 kind: Chatbot
 metadata: {name: ${name}}
 spec:
-  channel: Http
+  channel: ${o.channel ?? 'Http'}
   senderRef: {name: ${o.sender}}
   state: ${o.state ?? 'Active'}
 ${extra}  definition:
