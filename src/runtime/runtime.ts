@@ -141,8 +141,15 @@ export class Runtime {
     opts.logger.info({ port: this.port, healthPort: this.healthPort }, 'runtime serving');
   }
 
-  /** Stops taking messages, finishes those in flight, stops watching, closes the store. */
-  async stop(): Promise<void> {
+  private stopping: Promise<void> | undefined;
+
+  /** Stops taking messages, finishes those in flight, stops watching, closes the store. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
     this.listening = false;
     await this.app.close();
     await this.whatsapp.idle();

@@ -16,6 +16,7 @@ import { type FakeGraph, startFakeGraph } from '../support/fake-graph.ts';
 import { httpBotYaml } from '../support/http-bot.ts';
 import { startOperator, waitForChatbot, waitForEvent } from '../support/operator.ts';
 import { metricSum, scrapeMetrics } from '../support/process.ts';
+import { startRedis } from '../support/redis.ts';
 import { startRuntime } from '../support/runtime.ts';
 import {
   DISPLAY_NUMBER,
@@ -69,13 +70,21 @@ interface Env {
 }
 
 async function setup(
-  opts: { clock?: FakeClock; test?: boolean; verifiedNumber?: string; bots?: string[] } = {},
+  opts: {
+    clock?: FakeClock;
+    test?: boolean;
+    verifiedNumber?: string;
+    bots?: string[];
+    redisUrl?: string;
+  } = {},
 ) {
   const ns = await newNamespace('wa');
   const graph = await startFakeGraph({ tokens: { [PHONE_NUMBER_ID]: TOKEN } });
   cleanups.push(() => graph.close());
   const clock = opts.clock;
-  const store = createSessionStore('memory', clock ? { clock: () => clock.now().getTime() } : {});
+  const store = opts.redisUrl
+    ? createSessionStore('redis', { redisUrl: opts.redisUrl })
+    : createSessionStore('memory', clock ? { clock: () => clock.now().getTime() } : {});
   const rt = await startRuntime(ns, {
     store,
     whatsappApiUrl: graph.url,
@@ -401,5 +410,32 @@ describe('WhatsApp webhooks in, Graph API out', () => {
     await sentTo(graph, SHEENA, 7);
     expect(shown(graph, SHEENA)[4]).toBe('B here, Sheena Nelson!');
     expect(graph.rejected()).toEqual([]);
+  });
+
+  it('with the Redis store, a message handled once is not answered again after a runtime restart', async () => {
+    const redis = await startRedis();
+    cleanups.push(() => redis.stop());
+    const env = await setup({ redisUrl: redis.url });
+    await activeBot(env.ns);
+    const raw = metaJson(webhook([{ from: SHEENA, text: 'hi', id: wamid() }]));
+    expect(await postWebhook(env.rt.port, raw, sign(raw, APP_SECRET))).toBe(200);
+    await sentTo(env.graph, SHEENA, 3);
+    await env.rt.stop(); // stop() is idempotent: the cleanup calling it again is harmless
+    // A new runtime process on the same Redis gets Meta's retry of the same webhook.
+    const rt2 = await startRuntime(env.ns, {
+      store: createSessionStore('redis', { redisUrl: redis.url }),
+      whatsappApiUrl: env.graph.url,
+    });
+    cleanups.push(() => rt2.stop());
+    expect(await postWebhook(rt2.port, raw, sign(raw, APP_SECRET))).toBe(200);
+    const dupes = async () =>
+      (await scrapeMetrics(rt2.healthPort!))
+        .split('\n')
+        .find((l) =>
+          l.startsWith('chatbot_runtime_replies_dropped_total{channel="whatsapp",reason="Duplicate"}'),
+        );
+    await expect.poll(dupes, { timeout: 20_000 }).toMatch(/ 1$/);
+    await rt2.whatsappSender.idle();
+    expect(env.graph.messagesTo(SHEENA)).toHaveLength(3);
   });
 });
