@@ -77,6 +77,7 @@ test: lint typecheck test-unit test-integration ## Everything CI runs: lint, typ
 bench: deps k8s-binaries ## Benchmarks, with figures and ratios against a baseline from the same run.
 	npm run bench
 	npm run bench:operator
+	npm run bench:runtime
 
 ##@ Run
 .PHONY: run
@@ -94,19 +95,19 @@ demo: deps k8s-binaries ## Local control plane + operator + example bots.
 ##@ Deployment
 .PHONY: install
 install: k8s-binaries ## Install the CRDs into the cluster in KUBECONFIG.
-	kubectl apply --server-side -f crds/
+	kubectl apply --server-side -k crds/
 
 .PHONY: uninstall
 uninstall: k8s-binaries ## Remove the CRDs (and every Chatbot and Sender) from the cluster.
-	kubectl delete --ignore-not-found -f crds/
+	kubectl delete --ignore-not-found -k crds/
 
 .PHONY: deploy
-deploy: install ## Deploy the operator and runtime (image $(IMG)) into the cluster.
-	kubectl apply --server-side -f deploy/
+deploy: install ## Deploy CRDs, operator, runtime and Redis (kustomize deploy/; image $(IMG)) into the cluster.
+	kubectl kustomize deploy/ | sed 's#image: chatbot-operator:dev#image: $(IMG)#' | kubectl apply --server-side -f -
 
 .PHONY: undeploy
-undeploy: k8s-binaries ## Remove the operator and runtime from the cluster.
-	kubectl delete --ignore-not-found -f deploy/
+undeploy: k8s-binaries ## Remove the operator, runtime and Redis (and the CRDs with every bot) from the cluster.
+	kubectl delete --ignore-not-found -k deploy/
 
 .PHONY: docker-build
 docker-build: ## Build the image (needs a Docker engine).

@@ -32,7 +32,7 @@ process.on('SIGTERM', () => void stop(0));
 try {
   const k = async (...args: string[]) => (await cp.kubectl(args)).stdout;
   say('installing the CRDs (crds/) and deploy/ namespace and RBAC');
-  await k('apply', '--server-side', '-f', 'crds/');
+  await k('apply', '--server-side', '-k', 'crds/');
   await k('wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all');
   await k('apply', '-f', 'deploy/00-namespace.yaml', '-f', 'deploy/10-rbac.yaml');
   for (let i = 0; ; i++) {

@@ -661,7 +661,7 @@ async function parentMain() {
   kc.loadFromFile(cp.kubeconfigPath);
   const raw = RawClient.fromKubeConfig(kc);
   try {
-    await cp.kubectl(['apply', '--server-side', '-f', join(REPO_ROOT, 'crds')]);
+    await cp.kubectl(['apply', '--server-side', '-k', join(REPO_ROOT, 'crds')]);
     await cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
     // A new CRD answers 429 "storage is (re)initializing" until its watch cache is ready.
     for (let i = 0; ; i++) {

@@ -8,7 +8,7 @@ let cp: ControlPlane | undefined;
 export async function setup(project: TestProject) {
   const t0 = Date.now();
   cp = await startControlPlane({ keepDir: process.env.KEEP_CONTROL_PLANE === '1' });
-  await cp.kubectl(['apply', '--server-side', '-f', 'crds/']);
+  await cp.kubectl(['apply', '--server-side', '-k', 'crds/']);
   await cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
   // A new CRD answers 429 "storage is (re)initializing" until its watch cache is ready.
   for (let i = 0; ; i++) {

@@ -69,12 +69,14 @@ export async function eventually<T>(
 /** The built kubectl, with its exit code and output whatever the outcome (e.g. `auth can-i`). */
 export async function kubectlResult(
   args: string[],
+  input?: string,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = run(join(DEFAULT_BIN_DIR, 'kubectl'), [`--kubeconfig=${kubeconfigPath()}`, ...args], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (input !== undefined) p.child.stdin?.end(input);
   try {
-    const { stdout, stderr } = await run(join(DEFAULT_BIN_DIR, 'kubectl'), [
-      `--kubeconfig=${kubeconfigPath()}`,
-      ...args,
-    ]);
+    const { stdout, stderr } = await p;
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
