@@ -6,7 +6,7 @@ import { Flags } from '../telemetry/flags.ts';
 import { makeLogger } from '../telemetry/logger.ts';
 import { Manager } from './manager.ts';
 
-const USAGE = `chatbot-operator [flags]
+const USAGE = `Usage: chatbot-operator [flags]
   --kubeconfig PATH          kubeconfig (env KUBECONFIG; default: in-cluster, then ~/.kube/config)
   --namespaces a,b           namespaces to watch (env WATCH_NAMESPACES; default: all)
   --pod-namespace NS         the operator's namespace for Leases (env POD_NAMESPACE; default chatbot-system)

@@ -7,7 +7,7 @@ import { makeLogger } from '../telemetry/logger.ts';
 import { DEFAULT_WHATSAPP_API_URL, Runtime } from './runtime.ts';
 import { createSessionStore } from './sessions/index.ts';
 
-const USAGE = `chatbot-runtime [flags]
+const USAGE = `Usage: chatbot-runtime [flags]
   --kubeconfig PATH          kubeconfig (env KUBECONFIG; default: in-cluster, then ~/.kube/config)
   --host HOST                address of the channels (env RUNTIME_HOST; default 127.0.0.1; 0.0.0.0 in a Pod)
   --port PORT                port of the channels (env RUNTIME_PORT; default 8080; 0 = any free port)
