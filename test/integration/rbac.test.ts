@@ -2,6 +2,7 @@
 // ServiceAccount's own token (TokenRequest), not as an admin.
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/kube/clock.ts';
 import type { Manager } from '../../src/operator/manager.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import { apply, eventually, kubeConfig, kubectl, kubectlResult, newNamespace } from '../support/cluster.ts';
@@ -97,45 +98,78 @@ spec:
     );
   });
 
-  it('lets the runtime serve a conversation and report sessions with its ServiceAccount', async () => {
-    const ns = await newNamespace('rbac-rt');
+  it('runs the whole graceful-takeover story with operator and runtime as their own ServiceAccounts', async () => {
+    const ns = await newNamespace('rbac-story');
+    const address = `rbac-${ns}`;
     await kubectl(['create', 'secret', 'generic', 'web-token', '-n', ns, '--from-literal=token=s3cret']);
     await apply(
       ns,
-      `${httpSenderYaml('web', `rbac-${ns}`, 'web-token')}---\n${httpBotYaml('support', { sender: 'web' })}`,
+      `${httpSenderYaml('web', address, 'web-token')}---\n${httpBotYaml('a', { sender: 'web', greeting: 'A here' })}`,
     );
-    // The operator of the first test (its own ServiceAccount) watches another namespace: one for this one.
+    const clock = new FakeClock('2026-12-01T10:00:00Z');
+    // The first test's operator watches another namespace: one for this one, on a fake clock.
     const operator = await startOperator(ns, {
       kc: await serviceAccountKubeConfig(),
       podNamespace: 'chatbot-system',
       identity: `rbac-${ns}`,
+      clock, // leader election (and its Lease permissions) is the first test's
     });
     try {
-      const bot = await waitForChatbot(ns, 'support', (c) => c.status?.state === 'Active', 'Active', 30_000);
+      const a = await waitForChatbot(ns, 'a', (c) => c.status?.state === 'Active', 'A Active', 30_000);
       runtime = await startRuntime(ns, {
         kc: await serviceAccountKubeConfig('chatbot-runtime'),
         leaseNamespace: 'chatbot-system',
+        clock,
       });
-      const hi = await say(
-        runtime.port,
-        `rbac-${ns}`,
-        { from: 'ana', text: 'hi', name: 'Ana' },
-        { authorization: 'Bearer s3cret' },
-      );
-      expect(hi.status).toBe(200);
-      expect(seen(hi)).toEqual(['Welcome to Acme, Ana!', 'How can we help? [Orders | Website]']);
-      expect(hi.chatbot).toBe(`${ns}/support`);
+      const port = runtime.port;
+      const auth = { authorization: 'Bearer s3cret' };
+      const ana = (body: { text?: string; button?: string }) =>
+        say(port, address, { from: 'ana', name: 'Ana', ...body }, auth);
+      const hi = await ana({ text: 'hi' });
+      expect(seen(hi)).toEqual(['A here, Ana!', 'How can we help? [Orders | Website]']);
+      expect(hi.chatbot).toBe(`${ns}/a`);
+      // The runtime reports the session with its own field manager.
       const reported = await waitForChatbot(
         ns,
-        'support',
+        'a',
         (c) => c.status?.sessions?.open === 1,
         'sessions.open 1',
       );
-      expect(reported.status?.sessions?.byRevision).toEqual({ [bot.status?.revision ?? '']: 1 });
+      expect(reported.status?.sessions?.byRevision).toEqual({ [a.status?.revision ?? '']: 1 });
       const fields = (reported.metadata as { managedFields?: { manager?: string }[] }).managedFields ?? [];
-      const managers = fields.map((f) => f.manager);
-      expect(managers).toContain('chatbot-runtime');
+      expect(fields.map((f) => f.manager)).toContain('chatbot-runtime');
+
+      // B takes the sender with a 10 minute grace period.
+      clock.advance(60_000);
+      await apply(
+        ns,
+        httpBotYaml('b', {
+          sender: 'web',
+          greeting: 'B here',
+          takeover: '{mode: Graceful, gracePeriod: 10m}',
+        }),
+      );
+      await waitForChatbot(ns, 'b', (c) => c.status?.state === 'Active', 'B Active', 30_000);
+      await waitForChatbot(ns, 'a', (c) => c.status?.state === 'Draining', 'A Draining');
+      await waitForEvent(ns, 'a', 'TakenOver');
+      expect(seen(await ana({ button: 'Orders' }))).toEqual(['Ask me about your order.']);
+      const bo = await say(port, address, { from: 'bo', text: 'hi', name: 'Bo' }, auth);
+      expect(seen(bo)).toEqual(['B here, Bo!', 'How can we help? [Orders | Website]']);
+
+      // At the deadline Ana's session on A closes; her next message reaches B.
+      clock.advance(10 * 60_000 + 1000);
+      await waitForEvent(ns, 'a', 'DrainEnded');
+      const after = await ana({ text: 'where is my order' });
+      expect(after.chatbot).toBe(`${ns}/b`);
+      expect(seen(after)).toEqual(['B here, Ana!', 'How can we help? [Orders | Website]']);
+      await eventually(async () =>
+        (await kubectl(['get', 'sender', 'web', '-n', ns, '-o', 'jsonpath={.status.holder.name}'])) === 'b'
+          ? true
+          : undefined,
+      );
     } finally {
+      await runtime?.stop();
+      runtime = undefined;
       await operator.stop();
     }
   });
@@ -168,7 +202,7 @@ spec:
   it.each([
     ['watch', 'leases', 'chatbot-system', 'yes'],
     ['update', 'leases', 'chatbot-system', 'no'],
-    ['get', 'leases', 'default', 'no'],
+    ['list', 'leases', 'default', 'no'],
   ])('the runtime ServiceAccount can %s %s in %s: %s', async (verb, resource, namespace, answer) => {
     const res = await kubectlResult([
       'auth',
@@ -188,7 +222,9 @@ spec:
     ['get', 'secrets', 'no'],
     ['create', 'leases', 'no'], // only in its own namespace
     ['patch', 'chatbots/status', 'yes'],
+    ['update', 'chatbots/status', 'no'], // a merge patch with a resourceVersion precondition
     ['create', 'controllerrevisions', 'yes'],
+    ['patch', 'events', 'no'],
   ])('the ServiceAccount can %s %s: %s', async (verb, resource, answer) => {
     // kubectl reads "chatbots/status" as a resource and a name: a subresource needs its flag.
     const [kind = '', sub] = resource.split('/');
