@@ -16,6 +16,12 @@ mkdir -p "$out"
 rm -f "$out/.stamp"
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 start=$(date +%s)
+echo "building etcd, kube-apiserver and kubectl from Go modules into bin/k8s: this takes 5-10 minutes"
+echo "on a fresh machine (modules are downloaded and compiled once; later runs take seconds)"
+# A heartbeat, so a long compile never looks like a hang.
+( while sleep 30; do echo "  ... still building ($(( $(date +%s) - start ))s so far)"; done ) &
+ticker=$!
+trap 'kill $ticker 2>/dev/null || true' EXIT
 
 echo "building etcd $etcd_version"
 (cd "$root/hack/tools/etcd" && go build -trimpath -ldflags='-s -w' -o "$out/etcd" go.etcd.io/etcd/server/v3)
