@@ -92,6 +92,19 @@ run-runtime: deps ## Run the chatbot runtime against the current KUBECONFIG (fla
 demo: deps k8s-binaries ## Local control plane + operator + example bots.
 	node --import tsx hack/demo.ts
 
+.PHONY: install-plugin
+install-plugin: PREFIX ?= /usr/local
+install-plugin: $(NODE_DEP) ## Put the kubectl plugin on PATH: PREFIX/bin/kubectl-chatbot (PREFIX=/usr/local; PREFIX=~/.local needs no sudo).
+	@test -f node_modules/tsx/dist/loader.mjs || { echo "node_modules/tsx is missing: run 'make deps' first" >&2; exit 1; }
+	mkdir -p "$(PREFIX)/bin"
+	@# A wrapper that runs this checkout's src/cli/kubectl-chatbot.ts with this Node (no build step).
+	@node_bin="$$(command -v node)"; \
+	printf '#!/bin/sh\n# kubectl-chatbot, the chatbot-operator kubectl plugin (make install-plugin in %s)\nexec "%s" --import "%s" "%s" "$$@"\n' \
+	  "$(CURDIR)" "$$node_bin" "$(CURDIR)/node_modules/tsx/dist/loader.mjs" "$(CURDIR)/src/cli/kubectl-chatbot.ts" \
+	  > "$(PREFIX)/bin/kubectl-chatbot"
+	chmod 0755 "$(PREFIX)/bin/kubectl-chatbot"
+	@echo "installed $(PREFIX)/bin/kubectl-chatbot: run 'kubectl chatbot --help' (kubectl finds kubectl-* plugins on PATH)"
+
 ##@ Deployment
 .PHONY: install
 install: k8s-binaries ## Install the CRDs into the cluster in KUBECONFIG.
