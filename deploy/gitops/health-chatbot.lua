@@ -70,6 +70,14 @@ if isTrue(reconciling) or state == "Draining" then
   return hs
 end
 
+-- Preempted (Stalled=True for kstatus): another bot holds the sender until this one gets a new
+-- activation moment.
+if state == "Preempted" then
+  hs.status = "Degraded"
+  hs.message = "Preempted: " .. messageOf(ready, "another chatbot holds the sender")
+  return hs
+end
+
 if isTrue(stalled) or state == "Invalid" then
   hs.status = "Degraded"
   hs.message = messageOf(stalled, messageOf(condition("Validated"), "The manifest has errors"))
@@ -113,11 +121,6 @@ if state == "Scheduled" or state == "Inactive" then
   return hs
 end
 
-if state == "Preempted" then
-  hs.status = "Degraded"
-  hs.message = "Preempted: " .. messageOf(ready, "another chatbot holds the sender")
-  return hs
-end
 
 -- A state this script does not know: go by the Ready condition.
 if isTrue(ready) then

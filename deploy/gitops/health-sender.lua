@@ -44,6 +44,12 @@ if generation ~= nil and status.observedGeneration ~= nil and status.observedGen
   return hs
 end
 
+if ready.status == "False" and ready.reason == "ValidationFailed" then
+  hs.status = "Degraded"
+  hs.message = "Invalid: " .. messageOf(ready, "the Sender manifest has errors")
+  return hs
+end
+
 local stalled = condition("Stalled")
 if stalled ~= nil and stalled.status == "True" then
   hs.status = "Degraded"
@@ -57,11 +63,6 @@ if ready.status == "True" then
   return hs
 end
 
-if ready.status == "False" and ready.reason == "ValidationFailed" then
-  hs.status = "Degraded"
-  hs.message = "Invalid: " .. messageOf(ready, "the Sender manifest has errors")
-  return hs
-end
 
 hs.status = "Progressing"
 hs.message = messageOf(ready, "Not ready")

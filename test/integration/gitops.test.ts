@@ -104,11 +104,11 @@ describe('GitOps health of real statuses (kstatus for Flux, Lua for Argo CD)', (
     clock.advance(10 * MIN);
     await waitForChatbot(ns, 'a', isState('Preempted'), 'A Preempted at the deadline');
     const preempted = await read(ns, 'chatbot', 'a');
-    // kstatus: no Reconciling or Stalled condition is True, and Ready is False: InProgress (its
-    // Ready fallback). Argo CD: declared Active, not serving, and no progress without a user.
-    expect(verdicts(preempted)).toEqual({ kstatus: 'InProgress', argo: 'Degraded' });
+    // kstatus: Stalled=True (it waits for a person or its own next activation moment): Failed.
+    // Argo CD: declared Active, not serving, and no progress without a user: Degraded.
+    expect(verdicts(preempted)).toEqual({ kstatus: 'Failed', argo: 'Degraded' });
     expect(preempted.kstatus.conditions).toEqual([
-      expect.objectContaining({ type: 'Reconciling', reason: 'Preempted' }),
+      expect.objectContaining({ type: 'Stalled', reason: 'Preempted' }),
     ]);
     expect(preempted.argo.message).toBe(
       `Preempted: Sender held by ${ns}/b; set the annotation chatbots.dev/reactivate to claim it again`,
@@ -125,7 +125,7 @@ describe('GitOps health of real statuses (kstatus for Flux, Lua for Argo CD)', (
     await kubectl(['patch', 'chatbot', 'b', '-n', ns, '--type=merge', '-p', '{"spec":{"state":"Active"}}']);
     await waitForChatbot(ns, 'a', isState('Preempted'), 'A Preempted');
     const preempted = await read(ns, 'chatbot', 'a');
-    expect(verdicts(preempted)).toEqual({ kstatus: 'InProgress', argo: 'Degraded' });
+    expect(verdicts(preempted)).toEqual({ kstatus: 'Failed', argo: 'Degraded' });
     expect(preempted.obj.status?.draining).toBeUndefined();
     expect(preempted.argo.message).toContain(`Sender held by ${ns}/b`);
     expect(verdicts(await read(ns, 'chatbot', 'b'))).toEqual({ kstatus: 'Current', argo: 'Healthy' });

@@ -127,7 +127,7 @@ describe('Chatbot: every state the decision writes, as kstatus and Argo CD read 
       message: new RegExp(`^Draining: ${REV} until 2026-03-02T10:05:00Z \\(Deactivated\\)$`),
     },
     {
-      name: 'Preempted by an immediate takeover (kstatus: Ready=False and nothing abnormal is InProgress)',
+      name: 'Preempted by an immediate takeover (kstatus: Stalled=True, it waits for a person, is Failed)',
       world: () => {
         const world = serving();
         takenOverBy(world, {
@@ -138,7 +138,7 @@ describe('Chatbot: every state the decision writes, as kstatus and Argo CD read 
         return { world, status: reconcile(world, at('2026-03-02T10:00:03Z'), []).status };
       },
       state: 'Preempted',
-      kstatus: 'InProgress',
+      kstatus: 'Failed',
       argo: 'Degraded',
       message: new RegExp(
         `^Preempted: Sender held by ${NEW_BOT}; set the annotation chatbots.dev/reactivate`,
@@ -234,7 +234,7 @@ describe('Sender: as kstatus and Argo CD read it', () => {
     });
   });
 
-  it('invalid (the API server rejects such a Sender, so only the pure decision makes one): InProgress / Degraded', () => {
+  it('invalid (the API server rejects such a Sender, so only the pure decision makes one): Failed / Degraded', () => {
     // A test sender without its verifiedNumber: the CRD's own CEL rule, checked here by decideSender.
     const sender = senderOf({ test: true });
     const { status } = decideSender({ sender }, now);
@@ -243,8 +243,8 @@ describe('Sender: as kstatus and Argo CD read it', () => {
       reason: 'ValidationFailed',
     });
     const v = verdict(asServed(sender, status));
-    // kstatus: Ready=False without Stalled=True is InProgress, not Failed (see the README's table).
-    expect([v.kstatus, v.argo]).toEqual(['InProgress', 'Degraded']);
+    // kstatus: Stalled=True (the manifest must be fixed) is Failed.
+    expect([v.kstatus, v.argo]).toEqual(['Failed', 'Degraded']);
     expect(v.message).toMatch(/^Invalid: 1 error; first: spec/);
   });
 

@@ -250,13 +250,18 @@ describe('health-sender.lua on statuses the decision does not write', () => {
       want: ['Progressing', 'nope'],
     },
     {
-      name: 'Stalled=True (should the Sender get a Stalled condition)',
+      name: 'invalid, as the operator writes it (Ready=False and Stalled=True): the validation message',
       status: {
         conditions: [
           c('Ready', 'False', 'ValidationFailed', 'bad'),
           c('Stalled', 'True', 'ValidationFailed', 'Fix it'),
         ],
       },
+      want: ['Degraded', 'Invalid: bad'],
+    },
+    {
+      name: 'Stalled=True for another reason',
+      status: { conditions: [c('Ready', 'False', 'Other', 'nope'), c('Stalled', 'True', 'Other', 'Fix it')] },
       want: ['Degraded', 'Fix it'],
     },
     {

@@ -27,7 +27,7 @@ export function chatbotConditions(ctx: DecisionContext, facts: ConditionFacts): 
   return [
     readyCondition(ctx, facts),
     reconcilingCondition(facts),
-    stalledCondition(ctx),
+    stalledCondition(ctx, facts),
     validatedCondition(ctx),
     senderBoundCondition(ctx, facts),
     scheduledCondition(ctx),
@@ -92,7 +92,21 @@ export function reconcilingCondition({
   };
 }
 
-export function stalledCondition(ctx: DecisionContext): ConditionInput {
+export function stalledCondition(
+  ctx: DecisionContext,
+  facts?: Pick<ConditionFacts, 'state'>,
+): ConditionInput {
+  // Preempted waits for a person (or its own next activation moment): kstatus calls that
+  // Stalled, so Flux reports Failed instead of waiting for ever (docs/architecture.md, GitOps).
+  if (ctx.valid && facts?.state === 'Preempted') {
+    return {
+      type: ConditionType.Stalled,
+      status: 'True',
+      reason: StalledReason.Preempted,
+      message:
+        'Another chatbot holds the sender; set the annotation chatbots.dev/reactivate to claim it again',
+    };
+  }
   return ctx.valid
     ? {
         type: ConditionType.Stalled,

@@ -76,6 +76,8 @@ export const StalledReason = {
   Reconciled: 'Reconciled',
   /** True: the manifest has errors; nothing changes until it is fixed. */
   ValidationFailed: 'ValidationFailed',
+  /** True: another chatbot holds the sender; nothing changes until this one gets a new activation moment. */
+  Preempted: 'Preempted',
 } as const;
 
 /** Reasons of the Validated condition (of a Chatbot and of a Sender). */

@@ -67,7 +67,7 @@ describe('decideSender', () => {
       },
     },
     {
-      name: 'invalid (a test sender without verifiedNumber): not ready, whoever holds it',
+      name: 'invalid (a test sender without verifiedNumber): not ready and stalled, whoever holds it',
       spec: { test: true },
       lease: lease('acme/support-bot', EARLIER),
       want: {
@@ -84,6 +84,13 @@ describe('decideSender', () => {
             'False',
             'ValidationFailed',
             expect.stringMatching(/^1 error; first: spec\.verifiedNumber: /),
+          ),
+          // kstatus reads it as Failed: nothing changes until the manifest is fixed.
+          cond(
+            'Stalled',
+            'True',
+            'ValidationFailed',
+            expect.stringMatching(/^Fix the manifest: 1 error; first: spec\.verifiedNumber: /),
           ),
         ],
         holder: { namespace: 'acme', name: 'support-bot', since: EARLIER },

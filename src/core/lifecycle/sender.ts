@@ -7,7 +7,7 @@ import { type ConditionInput, mergeConditions } from '../conditions.ts';
 import { rfc3339 } from '../time.ts';
 import { validateSender } from '../validation/index.ts';
 import { validationMessage } from '../validation/status.ts';
-import { ConditionType, SenderReadyReason, ValidatedReason } from './reasons.ts';
+import { ConditionType, SenderReadyReason, StalledReason, ValidatedReason } from './reasons.ts';
 
 export interface SenderObserved {
   sender: Sender;
@@ -27,6 +27,17 @@ export function decideSender(obs: SenderObserved, now: Date): { status: SenderSt
     valid
       ? { type: ConditionType.Validated, status: 'True', reason: ValidatedReason.Valid, message }
       : { type: ConditionType.Validated, status: 'False', reason: ValidatedReason.ValidationFailed, message },
+    // kstatus (Flux) reads Stalled=True as Failed: an invalid Sender waits for its manifest to be fixed.
+    ...(valid
+      ? []
+      : [
+          {
+            type: ConditionType.Stalled,
+            status: 'True' as const,
+            reason: StalledReason.ValidationFailed,
+            message: `Fix the manifest: ${message}`,
+          },
+        ]),
   ];
   return {
     status: {
