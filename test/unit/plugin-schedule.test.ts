@@ -192,8 +192,8 @@ describe('schedule (planSchedule)', () => {
     expect(after.spec.schedule).toBeUndefined();
     expect(mergePatchOf(editable(cb), after)).toEqual({ metadata: {}, spec: { schedule: null } });
     expect(describeChanges(editable(cb), after)).toEqual([
-      'spec.schedule.timeZone Europe/Zagreb -> (unset)',
       'spec.schedule.activateAt 2027-04-01T09:00 -> (unset)',
+      'spec.schedule.timeZone Europe/Zagreb -> (unset)',
     ]);
   });
 });
@@ -207,7 +207,7 @@ describe('activate and deactivate (by hand)', () => {
       takeover: { mode: 'Graceful', gracePeriod: '5m' },
     });
     expect(patchedLine('support', describeChanges(editable(cb), graceful.after))).toBe(
-      'chatbot.chatbots.dev/support patched: spec.state Inactive -> Active, spec.takeover.mode (unset) -> Graceful, spec.takeover.gracePeriod (unset) -> 5m\n',
+      'chatbot.chatbots.dev/support patched: spec.state Inactive -> Active, spec.takeover.gracePeriod (unset) -> 5m, spec.takeover.mode (unset) -> Graceful\n',
     );
     const immediate = planActivate(
       bot({ takeover: { mode: 'Graceful', gracePeriod: '15m' } }),
@@ -256,9 +256,9 @@ describe('activate and deactivate (by hand)', () => {
     expect(off.after.spec.deactivation).toEqual({ gracePeriod: '10m' });
     expect(describeChanges(editable(scheduled), off.after)).toEqual([
       'spec.deactivation.gracePeriod (unset) -> 10m',
-      'spec.schedule.timeZone Europe/Zagreb -> (unset)',
       'spec.schedule.activateAt 2027-02-01T09:00 -> (unset)',
       'spec.schedule.deactivateAt 2027-04-01T09:00 -> (unset)',
+      'spec.schedule.timeZone Europe/Zagreb -> (unset)',
     ]);
     // A future activation stays (and says when it comes back).
     const later = bot({ state: 'Active', schedule: { timeZone: ZONE, activateAt: '2027-04-01T09:00' } });

@@ -65,9 +65,15 @@ function show(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** spec.state first (what the user came for), then the spec, then the annotations; by path within. */
+function rank(path: string): number {
+  return path === 'spec.state' ? 0 : path.startsWith('spec.') ? 1 : 2;
+}
+
 /**
- * Each changed field as "path before -> after", in the order of the fields after the change, then
- * the removed ones. `labels` names an atom's new value in words (a rollback: "revision 1 (x)").
+ * Each changed field as "path before -> after": spec.state first, then the other spec fields and
+ * the annotations, each by path (the API server's key order is not the user's). `labels` names an
+ * atom's new value in words (a rollback: "revision 1 (x)").
  */
 export function describeChanges(
   before: Editable,
@@ -76,16 +82,18 @@ export function describeChanges(
 ): string[] {
   const a = flatten(before);
   const b = flatten(after);
+  const paths = [...new Set([...a.keys(), ...b.keys()])].sort(
+    (x, y) => rank(x) - rank(y) || (x < y ? -1 : x > y ? 1 : 0),
+  );
   const out: string[] = [];
-  for (const [path, v] of b) {
+  for (const path of paths) {
     const old = a.get(path);
+    const v = b.get(path);
     if (JSON.stringify(old) === JSON.stringify(v)) continue;
-    if (labels[path]) out.push(`${path} -> ${labels[path]}`);
-    else if (ATOMS.has(path) && old !== undefined) out.push(`${path} changed`);
+    if (v !== undefined && labels[path]) out.push(`${path} -> ${labels[path]}`);
+    else if (ATOMS.has(path) && old !== undefined && v !== undefined) out.push(`${path} changed`);
+    else if (ATOMS.has(path) && v === undefined) out.push(`${path} (removed) -> (unset)`);
     else out.push(`${path} ${show(old)} -> ${show(v)}`);
-  }
-  for (const [path, old] of a) {
-    if (!b.has(path)) out.push(`${path} ${ATOMS.has(path) ? '(removed)' : show(old)} -> (unset)`);
   }
   return out;
 }
