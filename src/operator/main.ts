@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 // The operator's entry point: flags and env, the real clock, signals.
-import { parseArgs } from 'node:util';
 import { RealClock } from '../kube/clock.ts';
 import { Flags } from '../telemetry/flags.ts';
 import { makeLogger } from '../telemetry/logger.ts';
 import { Manager } from './manager.ts';
 
-const USAGE = `Usage: chatbot-operator [flags]
+const USAGE = `chatbot-operator [flags]
   --kubeconfig PATH          kubeconfig (env KUBECONFIG; default: in-cluster, then ~/.kube/config)
   --namespaces a,b           namespaces to watch (env WATCH_NAMESPACES; default: all)
   --pod-namespace NS         the operator's namespace for Leases (env POD_NAMESPACE; default chatbot-system)
@@ -19,36 +18,21 @@ const USAGE = `Usage: chatbot-operator [flags]
   --public-url URL           the runtime's public base URL: status.entryPoints then names QR code URLs (env PUBLIC_URL)
   --log-level LEVEL          pino level (env LOG_LEVEL; default info)`;
 
-const flags: Flags = new Flags('chatbot-operator');
+const flags: Flags = new Flags('chatbot-operator', USAGE);
 
-let values: ReturnType<typeof parse>['values'];
-function parse() {
-  return parseArgs({
-    options: {
-      kubeconfig: { type: 'string' },
-      namespaces: { type: 'string' },
-      'pod-namespace': { type: 'string' },
-      workers: { type: 'string' },
-      'leader-elect': { type: 'string' },
-      'lease-duration': { type: 'string' },
-      'health-port': { type: 'string' },
-      'health-host': { type: 'string' },
-      identity: { type: 'string' },
-      'log-level': { type: 'string' },
-      'public-url': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
-try {
-  values = parse().values;
-} catch (err) {
-  flags.fail((err as Error).message);
-}
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const values = flags.parse([
+  'kubeconfig',
+  'namespaces',
+  'pod-namespace',
+  'workers',
+  'leader-elect',
+  'lease-duration',
+  'health-port',
+  'health-host',
+  'identity',
+  'log-level',
+  'public-url',
+] as const);
 
 const leaseSeconds = flags.num(values['lease-duration'], 15, 'lease-duration', 1);
 const workers = flags.num(values.workers ?? process.env.WORKERS, 8, 'workers', 1);

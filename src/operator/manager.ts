@@ -3,9 +3,9 @@
 import { hostname } from 'node:os';
 import type { KubeConfig, V1ControllerRevision, V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { LEASE_LABEL, PLURAL, REVISION_LABEL } from '../api/names.ts';
 import type { Chatbot, Sender } from '../api/schema.ts';
-import { customSource, InformerSet } from '../kube/cache.ts';
+import type { InformerSet } from '../kube/cache.ts';
+import { allOf, chatbotInformers } from '../kube/chatbot-informers.ts';
 import { type Clients, makeClients } from '../kube/clients.ts';
 import { type Clock, RealClock } from '../kube/clock.ts';
 import { KeyIndex } from '../kube/key-index.ts';
@@ -59,6 +59,7 @@ export class Manager {
   private readonly senders: InformerSet<Sender>;
   private readonly leases: InformerSet<V1Lease>;
   private readonly revisions: InformerSet<V1ControllerRevision>;
+  private readonly informers: ReturnType<typeof allOf>;
   private readonly controllers: Controller[];
   private elector: LeaderElector | undefined;
   private health: HealthServer | undefined;
@@ -70,50 +71,21 @@ export class Manager {
     this.identity = opts.identity ?? `${hostname()}_${process.pid}`;
     const log = opts.logger;
     const timers = opts.timers ?? new RealClock();
-    const base = { logger: log, resyncMs: opts.resyncMs ?? 10 * 60_000, timers };
     const namespaces = opts.namespaces ?? [];
-    this.chatbots = new InformerSet<Chatbot>(
-      clients,
-      'chatbots',
+    const informers = chatbotInformers(clients, {
       namespaces,
-      customSource(clients, PLURAL.Chatbot),
-      base,
-    );
-    this.senders = new InformerSet<Sender>(
-      clients,
-      'senders',
-      namespaces,
-      customSource(clients, PLURAL.Sender),
-      base,
-    );
-    // Sender Leases live in the operator's own namespace, whatever namespaces are watched.
-    const leaseSelector = `${LEASE_LABEL}=true`;
-    this.leases = new InformerSet<V1Lease>(
-      clients,
-      'leases',
-      [opts.podNamespace],
-      (ns) => ({
-        path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`,
-        labelSelector: leaseSelector,
-        list: () =>
-          clients.coordination.listNamespacedLease({ namespace: ns ?? '', labelSelector: leaseSelector }),
-      }),
-      base,
-    );
-    this.revisions = new InformerSet<V1ControllerRevision>(
-      clients,
-      'controllerrevisions',
-      namespaces,
-      (ns) => ({
-        path: ns ? `/apis/apps/v1/namespaces/${ns}/controllerrevisions` : '/apis/apps/v1/controllerrevisions',
-        labelSelector: REVISION_LABEL,
-        list: () =>
-          ns
-            ? clients.apps.listNamespacedControllerRevision({ namespace: ns, labelSelector: REVISION_LABEL })
-            : clients.apps.listControllerRevisionForAllNamespaces({ labelSelector: REVISION_LABEL }),
-      }),
-      base,
-    );
+      leaseNamespace: opts.podNamespace,
+      logger: log,
+      timers,
+      ...(opts.resyncMs ? { resyncMs: opts.resyncMs } : {}),
+    });
+    ({
+      chatbots: this.chatbots,
+      senders: this.senders,
+      leases: this.leases,
+      revisions: this.revisions,
+    } = informers);
+    this.informers = allOf(informers);
 
     const indexes = { leasesByHolder: new KeyIndex(), revisionsByChatbot: new KeyIndex() };
     const gatherer = new ChatbotGatherer({
@@ -170,10 +142,6 @@ export class Manager {
 
   get isLeader(): boolean {
     return this.leading;
-  }
-
-  private get informers() {
-    return [this.chatbots, this.senders, this.leases, this.revisions];
   }
 
   /** Keys waiting in the controllers' queues (0: nothing left to do right now). */

@@ -3,12 +3,12 @@
 // (read on demand, cached briefly: the runtime needs only `get` on Secrets).
 import type { V1ControllerRevision, V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { LEASE_LABEL, PLURAL, REVISION_LABEL } from '../api/names.ts';
 import type { Chatbot, Definition, Sender } from '../api/schema.ts';
 import { senderLeaseName } from '../core/claims/claim.ts';
 import { type CompiledBot, compileBot } from '../core/dialog/engine.ts';
 import { durationMs } from '../core/duration.ts';
-import { customSource, type Handlers, InformerSet } from '../kube/cache.ts';
+import type { Handlers, InformerSet } from '../kube/cache.ts';
+import { allOf, chatbotInformers } from '../kube/chatbot-informers.ts';
 import type { Clients } from '../kube/clients.ts';
 import type { Clock } from '../kube/clock.ts';
 import { httpStatus } from '../kube/errors.ts';
@@ -39,54 +39,26 @@ export class Directory {
   readonly senders: InformerSet<Sender>;
   private readonly leases: InformerSet<V1Lease>;
   private readonly revisions: InformerSet<V1ControllerRevision>;
+  private readonly informers: ReturnType<typeof allOf>;
   private readonly sendersByLease = new KeyIndex();
   private readonly compiled = new Map<string, ServedRevision>();
   private readonly secrets = new Map<string, { at: number; data: Record<string, string> | undefined }>();
 
   constructor(private readonly opts: DirectoryOptions) {
     const { clients, namespaces, logger, timers } = opts;
-    const base = { logger, resyncMs: 10 * 60_000, timers };
-    this.chatbots = new InformerSet<Chatbot>(
-      clients,
-      'chatbots',
+    const informers = chatbotInformers(clients, {
       namespaces,
-      customSource(clients, PLURAL.Chatbot),
-      base,
-    );
-    this.senders = new InformerSet<Sender>(
-      clients,
-      'senders',
-      namespaces,
-      customSource(clients, PLURAL.Sender),
-      base,
-    );
-    const leaseSelector = `${LEASE_LABEL}=true`;
-    this.leases = new InformerSet<V1Lease>(
-      clients,
-      'leases',
-      [opts.leaseNamespace],
-      (ns) => ({
-        path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`,
-        labelSelector: leaseSelector,
-        list: () =>
-          clients.coordination.listNamespacedLease({ namespace: ns ?? '', labelSelector: leaseSelector }),
-      }),
-      base,
-    );
-    this.revisions = new InformerSet<V1ControllerRevision>(
-      clients,
-      'controllerrevisions',
-      namespaces,
-      (ns) => ({
-        path: ns ? `/apis/apps/v1/namespaces/${ns}/controllerrevisions` : '/apis/apps/v1/controllerrevisions',
-        labelSelector: REVISION_LABEL,
-        list: () =>
-          ns
-            ? clients.apps.listNamespacedControllerRevision({ namespace: ns, labelSelector: REVISION_LABEL })
-            : clients.apps.listControllerRevisionForAllNamespaces({ labelSelector: REVISION_LABEL }),
-      }),
-      base,
-    );
+      leaseNamespace: opts.leaseNamespace,
+      logger,
+      timers,
+    });
+    ({
+      chatbots: this.chatbots,
+      senders: this.senders,
+      leases: this.leases,
+      revisions: this.revisions,
+    } = informers);
+    this.informers = allOf(informers);
     const senderSeen = (s: Sender) => this.sendersByLease.set(objectKey(s), senderLeaseName(s));
     this.senders.on({
       add: senderSeen,
@@ -94,10 +66,6 @@ export class Directory {
       delete: (s) => this.sendersByLease.set(objectKey(s), undefined),
     });
     this.revisions.on({ delete: (r) => this.compiled.delete(objectKey(r)) });
-  }
-
-  private get informers() {
-    return [this.chatbots, this.senders, this.leases, this.revisions];
   }
 
   async start(): Promise<void> {

@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // The runtime's entry point: flags and env, the real clock, the session store, signals.
-import { parseArgs } from 'node:util';
 import { RealClock } from '../kube/clock.ts';
 import { Flags } from '../telemetry/flags.ts';
 import { makeLogger } from '../telemetry/logger.ts';
 import { DEFAULT_WHATSAPP_API_URL, Runtime } from './runtime.ts';
 import { createSessionStore } from './sessions/index.ts';
 
-const USAGE = `Usage: chatbot-runtime [flags]
+const USAGE = `chatbot-runtime [flags]
   --kubeconfig PATH          kubeconfig (env KUBECONFIG; default: in-cluster, then ~/.kube/config)
   --host HOST                address of the channels (env RUNTIME_HOST; default 127.0.0.1; 0.0.0.0 in a Pod)
   --port PORT                port of the channels (env RUNTIME_PORT; default 8080; 0 = any free port)
@@ -21,36 +20,21 @@ const USAGE = `Usage: chatbot-runtime [flags]
   --pod-namespace NS         the operator's namespace, where sender Leases live (env POD_NAMESPACE; default chatbot-system)
   --log-level LEVEL          pino level (env LOG_LEVEL; default info)`;
 
-const flags: Flags = new Flags('chatbot-runtime');
-let values: ReturnType<typeof parse>['values'];
-function parse() {
-  return parseArgs({
-    options: {
-      kubeconfig: { type: 'string' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'health-port': { type: 'string' },
-      'health-host': { type: 'string' },
-      'session-store': { type: 'string' },
-      'redis-url': { type: 'string' },
-      'whatsapp-api-url': { type: 'string' },
-      'whatsapp-max-age': { type: 'string' },
-      namespaces: { type: 'string' },
-      'pod-namespace': { type: 'string' },
-      'log-level': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
-try {
-  values = parse().values;
-} catch (err) {
-  flags.fail((err as Error).message);
-}
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const flags: Flags = new Flags('chatbot-runtime', USAGE);
+const values = flags.parse([
+  'kubeconfig',
+  'host',
+  'port',
+  'health-port',
+  'health-host',
+  'session-store',
+  'redis-url',
+  'whatsapp-api-url',
+  'whatsapp-max-age',
+  'namespaces',
+  'pod-namespace',
+  'log-level',
+] as const);
 
 const port = flags.num(values.port ?? process.env.RUNTIME_PORT, 8080, 'port');
 const healthPort = flags.num(values['health-port'] ?? process.env.HEALTH_PORT, 8082, 'health-port');

@@ -1,9 +1,36 @@
 // Flags and environment of the long-running processes (operator, runtime): one-line usage
 // errors with exit code 2, never a stack trace; numbers, booleans and lists checked here once.
+import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 
 export class Flags {
-  constructor(private readonly program: string) {}
+  constructor(
+    private readonly program: string,
+    private readonly usage: string,
+  ) {}
+
+  /**
+   * The process's string flags (every flag takes a value; booleans are "true"/"false"), plus
+   * --help: prints the usage and exits 0. An unknown flag or a positional is a usage error.
+   */
+  parse<const N extends string>(names: readonly N[]): Partial<Record<N, string>> {
+    let values: Record<string, string | boolean | undefined>;
+    try {
+      values = parseArgs({
+        options: {
+          ...Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])),
+          help: { type: 'boolean', short: 'h' },
+        },
+      }).values;
+    } catch (err) {
+      this.fail((err as Error).message);
+    }
+    if (values.help) {
+      console.log(this.usage);
+      process.exit(0);
+    }
+    return values as Partial<Record<N, string>>;
+  }
 
   /** A usage error: one line on stderr and exit 2. */
   fail(message: string): never {
