@@ -150,6 +150,18 @@ describe('one-line errors, exit 1', () => {
   });
 });
 
+describe('validate', () => {
+  it('is the offline validator: issues at file:line:column, exit 1 on errors, 0 on a valid file', async () => {
+    const bad = await run(['validate', 'examples/errors/button-caption-empty.yaml']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(
+      /^examples\/errors\/button-caption-empty\.yaml:\d+:\d+: error ButtonCaptionEmpty Button caption must not be empty \(spec\.definition\.dialogs\[\d+\]\.elements\[\d+\]\.buttons\.items\[\d+\]\.caption\)$/m,
+    );
+    const good = await run(['validate', 'examples/ai-assistant.yaml', '-o', 'json']);
+    expect(good).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+  });
+});
+
 describe('arguments', () => {
   it.each<[string[], string | undefined, string[]]>([
     [['status', 'x'], 'status', ['x']],

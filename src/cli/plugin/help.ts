@@ -92,8 +92,8 @@ The chatbot is validated first, against its Sender in the cluster; with errors i
 activated: each error prints at its path and the exit status is 1. A chatbot that lost its
 sender to another one (Preempted) gets a new chatbots.dev/reactivate annotation (now), so it
 claims its sender again. One-off schedule times already past are removed (they would keep
-deciding the state). The chatbot it displaces from the sender ends its sessions as
-spec.takeover says:
+deciding the state). --grace-period and --immediate set spec.takeover: how the chatbot this
+one displaces from the sender ends its open sessions.
 
 Options:
       --grace-period DURATION  spec.takeover: Graceful, open sessions of the displaced chatbot may

@@ -115,6 +115,7 @@ export async function chat(ctx: Context, args: string[]): Promise<number> {
     }
     const turn = conversation.say(text, io.now().getTime());
     if (!io.isTTY) io.stdout(`you: ${turn.said}\n`);
+    else if (turn.said !== text) io.stdout(`-- pressed ${turn.said.slice(text.length + 1)}\n`);
     for (const l of turn.lines) io.stdout(`${l}\n`);
     prompt();
   }
