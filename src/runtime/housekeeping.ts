@@ -36,6 +36,8 @@ export class Housekeeping {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  /** Real time (performance.now) of each bot's last status write. */
+  private readonly lastWrite = new Map<string, number>();
 
   constructor(private readonly opts: HousekeepingOptions) {
     // A bot's status changed (takeover, drain, deactivation): look at once, and arm its deadline.
@@ -132,12 +134,26 @@ export class Housekeeping {
       }
     }
     metrics.sessionsOpen.set(total);
+    const nowReal = performance.now();
     for (const bot of directory.chatbots.list()) {
       const key = objectKey(bot);
       this.arm(bot, now);
       const report = sessionsStatus(bot, counts.get(key) ?? new Map(), now);
-      if (reportDue(bot, report)) await this.write(bot, report);
+      // At most one write per bot per interval: each write comes back as a watch event that
+      // starts a pass, and under load the counts have always moved by then.
+      const last = this.lastWrite.get(key);
+      if (!reportDue(bot, report) || (last !== undefined && nowReal - last < this.opts.intervalMs)) continue;
+      this.lastWrite.set(key, nowReal);
+      try {
+        await this.write(bot, report);
+      } catch (err) {
+        this.opts.logger.warn(
+          { chatbot: key, err: String(err) },
+          'status.sessions not written; retrying at the next pass',
+        );
+      }
     }
+    for (const key of this.lastWrite.keys()) if (!directory.chatbot(key)) this.lastWrite.delete(key);
   }
 
   private async write(bot: Chatbot, sessions: ReturnType<typeof sessionsStatus>): Promise<void> {

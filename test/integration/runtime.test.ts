@@ -140,6 +140,25 @@ describe('a conversation through the Http channel', () => {
     ).toBe(200);
   });
 
+  it('status.sessions follows the open sessions, down to 0', async () => {
+    const { ns, talk } = await setup();
+    await apply(ns, `${httpSenderYaml('web', 'acme-web')}---\n${httpBotYaml('support', { sender: 'web' })}`);
+    const bot = await activeOn(ns, 'support');
+    await talk('bo', { text: 'hi', name: 'Bo' });
+    const one = await waitForChatbot(ns, 'support', (c) => c.status?.sessions?.open === 1, 'sessions.open 1');
+    expect(one.status?.sessions?.byRevision).toEqual({ [bot.status?.revision ?? '']: 1 });
+    await talk('bo', { button: 'Orders' });
+    expect(seen(await talk('bo', { text: 'bye' }))).toEqual(['Goodbye!']);
+    const none = await waitForChatbot(
+      ns,
+      'support',
+      (c) => c.status?.sessions?.open === 0,
+      'sessions.open 0',
+    );
+    expect(none.status?.sessions).toMatchObject({ open: 0, draining: 0 });
+    expect(none.status?.sessions?.byRevision ?? {}).toEqual({});
+  });
+
   it('no active bot on a sender: no reply, counted', async () => {
     const { ns, rt, talk } = await setup();
     await apply(

@@ -183,8 +183,26 @@ describe('status.sessions reports', () => {
     });
   });
 
+  it('no session left and no drain: the counts without an empty byRevision (apply would send null)', () => {
+    expect(sessionsStatus(A_ACTIVE, counts({}), NOW)).toEqual({
+      open: 0,
+      draining: 0,
+      observedAt: '2026-12-01T10:00:00Z',
+    });
+  });
+
   it.each<[string, Chatbot, Record<string, number>, boolean]>([
     ['first report with sessions', A_ACTIVE, { 'a-1': 1 }, true],
+    [
+      'the last session closed',
+      bot('a', {
+        state: 'Active',
+        revision: 'a-1',
+        sessions: { open: 1, draining: 0, byRevision: { 'a-1': 1 }, observedAt: EARLIER },
+      }),
+      {},
+      true,
+    ],
     ['nothing to say: no sessions, no drains, never reported', A_ACTIVE, {}, false],
     [
       'same counts as reported',

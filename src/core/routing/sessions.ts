@@ -22,7 +22,13 @@ export function sessionsStatus(
     open += n;
     if (rev !== serving) draining += n;
   }
-  return { open, draining, byRevision: counts, observedAt: rfc3339(now) };
+  // An empty map is left out: server-side apply would send it as null, which the schema refuses.
+  return {
+    open,
+    draining,
+    ...(Object.keys(counts).length > 0 ? { byRevision: counts } : {}),
+    observedAt: rfc3339(now),
+  };
 }
 
 /**
