@@ -87,7 +87,7 @@ describe('Dockerfile', () => {
         const file = join(OUT, entry.replace(/^dist\//, ''));
         expect(existsSync(file), file).toBe(true);
         const { stdout } = await run(process.execPath, [file, '--help'], { cwd: ROOT, timeout: 60_000 });
-        expect(stdout).toMatch(/^Usage: |^chatbot-\w+ \[flags\]/m); // its usage, whichever form
+        expect(stdout).toMatch(/^Usage:|^chatbot-\w+ \[flags\]/m); // its usage, whichever form
       },
       90_000,
     );
