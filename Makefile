@@ -89,7 +89,7 @@ run-runtime: deps ## Run the chatbot runtime against the current KUBECONFIG (fla
 	node --import tsx src/runtime/main.ts
 
 .PHONY: demo
-demo: deps k8s-binaries ## Local control plane + operator + example bots.
+demo: deps k8s-binaries ## Local control plane, operator, runtime, a fake Graph API and the example bots; tells a short story.
 	node --import tsx hack/demo.ts
 
 .PHONY: install-plugin
