@@ -123,7 +123,7 @@ export class Manager {
         ...common,
         name: 'sender',
         queue: senderQueue,
-        workers: 1,
+        workers: opts.workers ?? 8,
         reconciler: new SenderReconciler({
           senders: this.senders,
           leases: this.leases,
