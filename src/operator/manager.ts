@@ -18,7 +18,7 @@ import { EventRecorder } from './events.ts';
 import { LeaderElector, LeaseLock } from './leader-election.ts';
 import { OperatorMetrics } from './metrics.ts';
 import { WorkQueue } from './queue.ts';
-import { SenderReconciler } from './sender-reconciler.ts';
+import { SenderReconciler, type SenderReconcilerDeps } from './sender-reconciler.ts';
 import { wireWatches } from './watches.ts';
 import { Writer } from './writer.ts';
 
@@ -104,6 +104,14 @@ export class Manager {
     const chatbotQueue = queue('chatbots', opts.clock);
     const senderQueue = queue('senders', timers);
     const common = { logger: log, metrics: this.metrics };
+    const senderDeps: SenderReconcilerDeps = {
+      senders: this.senders,
+      leases: this.leases,
+      leaseNamespace: opts.podNamespace,
+      writer,
+      clock: opts.clock,
+    };
+    const senderReconciler = new SenderReconciler(senderDeps);
     this.controllers = [
       new Controller({
         ...common,
@@ -124,20 +132,15 @@ export class Manager {
         name: 'sender',
         queue: senderQueue,
         workers: opts.workers ?? 8,
-        reconciler: new SenderReconciler({
-          senders: this.senders,
-          leases: this.leases,
-          leaseNamespace: opts.podNamespace,
-          writer,
-          clock: opts.clock,
-        }),
+        reconciler: senderReconciler,
       }),
     ];
     this.metrics.countStates = () => this.countStates();
-    wireWatches(
+    const watches = wireWatches(
       { chatbots: this.chatbots, senders: this.senders, leases: this.leases, revisions: this.revisions },
       { chatbotQueue, senderQueue, gatherer, indexes, namespaces },
     );
+    senderDeps.claimantsPending = (key) => watches.botsNaming(key).some((k) => chatbotQueue.isPending(k));
   }
 
   get isLeader(): boolean {

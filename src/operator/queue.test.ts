@@ -305,3 +305,20 @@ describe('WorkQueue: metrics hooks', () => {
     ]);
   });
 });
+
+describe('WorkQueue: isPending', () => {
+  it('is true while a key waits or is processed, not while only a timer waits for it', async () => {
+    const { clock, queue } = setup();
+    queue.addAfter('later', 1000);
+    expect(queue.isPending('later')).toBe(false);
+    queue.add('a');
+    expect(queue.isPending('a')).toBe(true);
+    const key = await queue.get();
+    expect(key).toBe('a');
+    expect(queue.isPending('a')).toBe(true);
+    queue.done('a');
+    expect(queue.isPending('a')).toBe(false);
+    clock.advance(1000);
+    expect(queue.isPending('later')).toBe(true);
+  });
+});

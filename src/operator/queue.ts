@@ -148,6 +148,11 @@ export class WorkQueue {
     return this.queue.length;
   }
 
+  /** Whether key is waiting to be processed or being processed now (not counting addAfter timers). */
+  isPending(key: string): boolean {
+    return this.dirty.has(key) || this.processing.has(key);
+  }
+
   isShuttingDown(): boolean {
     return this.shuttingDown;
   }

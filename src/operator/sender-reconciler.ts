@@ -19,7 +19,16 @@ export interface SenderReconcilerDeps {
   leaseNamespace: string;
   writer: Writer;
   clock: Clock;
+  /**
+   * Whether a chatbot's decision about this Sender is still to come (a bot naming it waits in the
+   * Chatbot controller's queue): its status would then be written twice in a row ("Available",
+   * then "Held"), so it waits for that decision first.
+   */
+  claimantsPending?(senderKey: string): boolean;
 }
+
+/** How soon a Sender whose claimants are still being decided is looked at again. */
+const CLAIMANTS_PENDING_RETRY_MS = 2000; // a Lease change wakes it sooner (watches.ts)
 
 export class SenderReconciler implements Reconciler {
   constructor(private readonly deps: SenderReconcilerDeps) {}
@@ -29,6 +38,7 @@ export class SenderReconciler implements Reconciler {
     const { namespace, name } = splitKey(key);
     const sender = senders.get(name, namespace);
     if (!sender) return {};
+    if (this.deps.claimantsPending?.(key)) return { requeueAfterMs: CLAIMANTS_PENDING_RETRY_MS };
     const raw = leases.get(senderLeaseName(sender), leaseNamespace);
     const { status } = decideSender({ sender, ...(raw ? { lease: leaseView(raw) } : {}) }, clock.now());
     if (equal(status, sender.status ?? {})) return {};

@@ -33,7 +33,13 @@ export interface WatchTargets {
   namespaces: string[];
 }
 
-export function wireWatches(src: WatchSources, to: WatchTargets): void {
+/** What the wiring keeps that others read. */
+export interface Watches {
+  /** Chatbot keys that name a Sender (namespace/name). */
+  botsNaming(senderKey: string): string[];
+}
+
+export function wireWatches(src: WatchSources, to: WatchTargets): Watches {
   const { chatbotQueue, senderQueue, gatherer, indexes } = to;
   const botsBySender = new KeyIndex();
   const sendersByLease = new KeyIndex();
@@ -99,4 +105,5 @@ export function wireWatches(src: WatchSources, to: WatchTargets): void {
       if (owner) chatbotQueue.add(owner);
     },
   });
+  return { botsNaming: (senderKey) => botsBySender.get(senderKey) };
 }
