@@ -1,19 +1,19 @@
 // One active chatbot per sender: Lease claims, graceful and immediate takeover, races,
 // redeploy with revisions and grace periods, deletion, restarts during a drain.
 import { AppsV1Api } from '@kubernetes/client-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Chatbot } from '../../src/api/schema.ts';
-import { FakeClock } from '../../src/kube/clock.ts';
 import type { Manager } from '../../src/operator/manager.ts';
 import { apply, eventually, kubeConfig, kubectl, newNamespace } from '../support/cluster.ts';
 import { botYaml, senderYaml } from '../support/manifests.ts';
 import {
+  clockNow,
   eventReasons,
   getChatbot,
   OffsetClock,
+  operatorsPerTest,
   reconciledAfresh,
   senderLease,
-  startOperator,
   waitForChatbot,
   waitForDecision,
   waitForEvent,
@@ -31,17 +31,7 @@ const lease = senderLease;
 const isState = (s: string) => (cb: Chatbot) => cb.status?.state === s;
 
 describe('one active chatbot per sender', () => {
-  const managers: Manager[] = [];
-  afterEach(async () => {
-    for (const m of managers.splice(0)) await m.stop();
-  });
-  const run = async (ns: string, opts: Parameters<typeof startOperator>[1] = {}) => {
-    const m = await startOperator(ns, opts);
-    managers.push(m);
-    return m;
-  };
-  // The fake clock starts after the API server's clock, so claims by hand order after creation.
-  const clockNow = () => new FakeClock(new Date(Date.now() + MIN));
+  const { managers, run } = operatorsPerTest();
 
   it('graceful takeover: B becomes Active, A drains for B’s grace period, then is Preempted', async () => {
     const ns = await newNamespace('claim');

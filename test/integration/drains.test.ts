@@ -1,18 +1,17 @@
 // Grace periods and revision history on a real control plane: a deactivated bot drains for
 // `deactivation.gracePeriod` on an injected clock, and old ControllerRevisions beyond
 // `revisionHistoryLimit` are deleted.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Chatbot } from '../../src/api/schema.ts';
-import { FakeClock } from '../../src/kube/clock.ts';
-import type { Manager } from '../../src/operator/manager.ts';
 import { apply, eventually, kubectl, newNamespace } from '../support/cluster.ts';
 import { type BotOptions, botYaml, senderYaml } from '../support/manifests.ts';
 import {
+  clockNow,
   eventsFor,
   getChatbot,
+  operatorsPerTest,
   reconciledAfresh,
   senderLease,
-  startOperator,
   waitForChatbot,
   waitForEvent,
 } from '../support/operator.ts';
@@ -23,22 +22,12 @@ const rfc3339 = (t: number | Date) => new Date(t).toISOString().replace(/\.\d+Z$
 const isState = (s: string) => (cb: Chatbot) => cb.status?.state === s;
 
 describe('grace periods and revision history', () => {
-  const managers: Manager[] = [];
-  afterEach(async () => {
-    for (const m of managers.splice(0)) await m.stop();
-  });
-  const run = async (ns: string, clock: FakeClock) => {
-    const m = await startOperator(ns, { clock });
-    managers.push(m);
-    return m;
-  };
-  // The fake clock starts after the API server's clock, as in the claims tests.
-  const clockNow = () => new FakeClock(new Date(Date.now() + MIN));
+  const { run } = operatorsPerTest();
 
   it('a deactivated bot drains for deactivation.gracePeriod, then is Inactive', async () => {
     const ns = await newNamespace('drain');
     const clock = clockNow();
-    const op = await run(ns, clock);
+    const op = await run(ns, { clock });
     const address = '+385911234580';
     await apply(
       ns,
@@ -109,7 +98,7 @@ describe('grace periods and revision history', () => {
   it('keeps the serving revision and the revisionHistoryLimit newest old ones; older ones are deleted', async () => {
     const ns = await newNamespace('history');
     const clock = clockNow();
-    const op = await run(ns, clock);
+    const op = await run(ns, { clock });
     const opts = (greeting: string): BotOptions => ({
       greeting,
       redeploy: '{gracePeriod: 0s}',

@@ -3,15 +3,14 @@
 // `kubectl get -o json` prints it, and runs both readers on it: kstatus (src/core/gitops, the rules
 // Flux applies) and the Argo CD health checks of deploy/gitops/ (Lua, run as Argo CD runs them).
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Chatbot } from '../../src/api/schema.ts';
 import { type KStatusResult, kstatusOf } from '../../src/core/gitops/kstatus.ts';
 import { FakeClock } from '../../src/kube/clock.ts';
-import type { Manager } from '../../src/operator/manager.ts';
 import { apply, eventually, kubectl, newNamespace } from '../support/cluster.ts';
 import { type ArgoHealth, argoHealthOf, GITOPS_DIR, healthScript } from '../support/gitops-lua.ts';
 import { botYaml, senderYaml } from '../support/manifests.ts';
-import { startOperator, waitForChatbot } from '../support/operator.ts';
+import { clockNow, operatorsPerTest, waitForChatbot } from '../support/operator.ts';
 
 const MIN = 60_000;
 const rfc3339 = (t: number | Date) => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -33,17 +32,7 @@ async function read(ns: string, kind: 'chatbot' | 'sender', name: string): Promi
 const verdicts = (r: Reading) => ({ kstatus: r.kstatus.status, argo: r.argo.status });
 
 describe('GitOps health of real statuses (kstatus for Flux, Lua for Argo CD)', () => {
-  const managers: Manager[] = [];
-  afterEach(async () => {
-    for (const m of managers.splice(0)) await m.stop();
-  });
-  const run = async (ns: string, opts: Parameters<typeof startOperator>[1] = {}) => {
-    const m = await startOperator(ns, opts);
-    managers.push(m);
-    return m;
-  };
-  // After the API server's clock, so claims by hand order after creation (as in claims.test.ts).
-  const clockNow = () => new FakeClock(new Date(Date.now() + MIN));
+  const { managers, run } = operatorsPerTest();
 
   it('Active, Inactive, Draining (graceful takeover) and then Preempted; the Sender held and available', async () => {
     const ns = await newNamespace('gitops');

@@ -9,9 +9,10 @@ import {
   type EventsV1Event,
 } from '@kubernetes/client-node';
 import { type Logger, pino } from 'pino';
+import { afterEach } from 'vitest';
 import type { Chatbot } from '../../src/api/schema.ts';
 import { senderLeaseName } from '../../src/core/claims/claim.ts';
-import { type Clock, RealClock, type Timer } from '../../src/kube/clock.ts';
+import { type Clock, FakeClock, RealClock, type Timer } from '../../src/kube/clock.ts';
 import { Manager, type ManagerOptions } from '../../src/operator/manager.ts';
 import { eventually, kubeConfig, kubectl } from './cluster.ts';
 import type { LogLine } from './process.ts';
@@ -155,6 +156,26 @@ export async function reconciledAfresh(
   );
   return new Map(names.map((n, j) => [n, managers.map((m, i) => String(logsOf(m)[seconds[i]![j]!]!.state))]));
 }
+
+/**
+ * Operators started by one test and stopped after it (call inside a describe): `run` starts one
+ * as startOperator does; `managers` lists those still running (a test may stop one itself).
+ */
+export function operatorsPerTest() {
+  const managers: Manager[] = [];
+  afterEach(async () => {
+    for (const m of managers.splice(0)) await m.stop();
+  });
+  const run = async (namespace: string, opts: Parameters<typeof startOperator>[1] = {}) => {
+    const m = await startOperator(namespace, opts);
+    managers.push(m);
+    return m;
+  };
+  return { managers, run };
+}
+
+/** A fake clock a minute after the API server's: claims made by hand order after creation. */
+export const clockNow = () => new FakeClock(new Date(Date.now() + 60_000));
 
 /** The Lease that stands for a WhatsApp number (the test operators keep Leases in the test's namespace). */
 export async function senderLease(namespace: string, address: string) {

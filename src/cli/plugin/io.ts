@@ -2,7 +2,7 @@
 // run `main` in memory with a fixed `now`, their own environment and scripted input.
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { CliIO } from '../io.ts';
+import { type CliIO, processIO } from '../io.ts';
 
 export interface PluginIO extends CliIO {
   /** Standard input one line at a time, as the lines arrive (the chat reads it so). */
@@ -16,14 +16,7 @@ export interface PluginIO extends CliIO {
 
 export function processPluginIO(): PluginIO {
   return {
-    stdout: (text) => void process.stdout.write(text),
-    stderr: (text) => void process.stderr.write(text),
-    readFile: (path) => readFile(path, 'utf8'),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
-    },
+    ...processIO(),
     readLines: () => createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY }),
     isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     env: process.env,
