@@ -42,8 +42,10 @@ export class RequestWatch extends Watch {
       done(timedOut ? new DOMException('The operation was aborted due to timeout', 'TimeoutError') : err);
     };
     const ctx = new RequestContext(url.toString(), HttpMethod.GET);
-    await this.config.applySecurityAuthentication(ctx);
     try {
+      // Inside the try: a failure here (a token file that went away) must reach done(), or the
+      // informer would never restart.
+      await this.config.applySecurityAuthentication(ctx);
       resetTimer();
       const res = await request(url, {
         method: 'GET',

@@ -45,10 +45,13 @@ export interface ConversationDeps {
   logger: Logger;
 }
 
-/** The store key of one conversation: one end user on one sender. */
+/** The store key of one conversation: one end user on one sender (unambiguous whatever the ids hold). */
 export function conversationKey(channel: string, address: string, user: string): string {
-  return `${channel.toLowerCase()}:${address}:${user}`;
+  return JSON.stringify([channel.toLowerCase(), address, user]);
 }
+
+/** A session's lifetime in the store: sessionTimeout, or (0s: never idles out) a year. */
+const storeLifetime = (timeoutMs: number) => (timeoutMs > 0 ? timeoutMs : 365 * 24 * 3600_000);
 
 export class Conversations {
   constructor(private readonly deps: ConversationDeps) {}
@@ -114,7 +117,7 @@ export class Conversations {
           state: out.state,
           openedAt: current && !out.started ? current.openedAt : now,
           lastActivityAt: now,
-          expiresAt: now + served.sessionTimeoutMs,
+          expiresAt: now + storeLifetime(served.sessionTimeoutMs),
         }
       : null;
     if (out.handedOff && !(current?.state as { handedOff?: boolean } | undefined)?.handedOff) {
@@ -138,6 +141,8 @@ export class Conversations {
     const channel = msg.channel.toLowerCase();
     if (out.dropped) this.deps.metrics.dropped.inc({ channel, reason: out.dropped });
     if (out.replies.length > 0) this.deps.metrics.messagesOut.inc({ channel }, out.replies.length);
+    const level = out.dropped ? 'info' : 'debug';
+    if (!this.deps.logger.isLevelEnabled(level)) return;
     const log = {
       channel,
       conversation: fingerprint(key),

@@ -42,7 +42,11 @@ export class Directory {
   private readonly informers: ReturnType<typeof allOf>;
   private readonly sendersByLease = new KeyIndex();
   private readonly compiled = new Map<string, ServedRevision>();
-  private readonly secrets = new Map<string, { at: number; data: Record<string, string> | undefined }>();
+  /** Secret data by namespace/name, with when it was read; one read in flight per Secret. */
+  private readonly secrets = new Map<
+    string,
+    { at: number; data: Promise<Record<string, string> | undefined> }
+  >();
 
   constructor(private readonly opts: DirectoryOptions) {
     const { clients, namespaces, logger, timers } = opts;
@@ -121,6 +125,12 @@ export class Directory {
     return this.senders.list();
   }
 
+  /** The revision number of a ControllerRevision in the cache (undefined: not seen). */
+  revisionNumber(namespace: string, name: string): number | undefined {
+    const r = this.revisions.get(name, namespace)?.revision;
+    return r === undefined ? undefined : Number(r);
+  }
+
   /** The compiled definition of a ControllerRevision `namespace/name` (fetched if the cache lacks it). */
   async revision(namespace: string, name: string): Promise<ServedRevision | undefined> {
     const key = `${namespace}/${name}`;
@@ -145,25 +155,31 @@ export class Directory {
     return served;
   }
 
-  /** The data of the Sender's credentials Secret (undefined: missing). Cached for 10 s. */
-  async credentials(sender: Sender): Promise<Record<string, string> | undefined> {
-    const nowMs = performance.now(); // a cache lifetime, not a decision: real time
+  /** The data of the Sender's credentials Secret (undefined: missing). Cached for 10 s, read once. */
+  credentials(sender: Sender): Promise<Record<string, string> | undefined> {
     const ref = sender.spec.credentialsSecretRef?.name;
-    if (!ref) return undefined;
+    if (!ref) return Promise.resolve(undefined);
     const namespace = sender.metadata.namespace ?? '';
     const key = `${namespace}/${ref}`;
+    const nowMs = performance.now(); // a cache lifetime, not a decision: real time
     const hit = this.secrets.get(key);
     if (hit && nowMs - hit.at < SECRET_TTL_MS) return hit.data;
-    let data: Record<string, string> | undefined;
+    const data = this.readSecret(namespace, ref);
+    this.secrets.set(key, { at: nowMs, data });
+    // A failed read is not cached: the next message tries again.
+    data.catch(() => this.secrets.get(key)?.data === data && this.secrets.delete(key));
+    return data;
+  }
+
+  private async readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
     try {
-      const secret = await this.opts.clients.core.readNamespacedSecret({ namespace, name: ref });
-      data = Object.fromEntries(
+      const secret = await this.opts.clients.core.readNamespacedSecret({ namespace, name });
+      return Object.fromEntries(
         Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
       );
     } catch (err) {
-      if (httpStatus(err) !== 404) throw err;
+      if (httpStatus(err) === 404) return undefined;
+      throw err;
     }
-    this.secrets.set(key, { at: nowMs, data });
-    return data;
   }
 }

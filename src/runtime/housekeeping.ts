@@ -7,7 +7,7 @@ import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { FIELD_MANAGER, GROUP, PLURAL, VERSION } from '../api/names.ts';
 import type { Chatbot } from '../api/schema.ts';
-import { nextDrainDeadline, revisionServes } from '../core/routing/route.ts';
+import { nextDrainDeadline, revisionEnded, revisionServes } from '../core/routing/route.ts';
 import { reportDue, sessionsStatus } from '../core/routing/sessions.ts';
 import type { Clients } from '../kube/clients.ts';
 import type { Clock, Timer } from '../kube/clock.ts';
@@ -117,9 +117,10 @@ export class Housekeeping {
     let total = 0;
     for (const [chatbot, revisions] of counts) {
       const bot = directory.chatbot(chatbot);
+      const ns = chatbot.slice(0, chatbot.indexOf('/'));
       for (const [revision, n] of revisions) {
-        if (revisionServes(bot, revision, now)) {
-          total += n;
+        if (!revisionEnded(bot, revision, now, (name) => directory.revisionNumber(ns, name))) {
+          if (revisionServes(bot, revision, now)) total += n;
           continue;
         }
         const closed = await store.closeRevision(chatbot, revision, now.getTime());

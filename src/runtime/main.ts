@@ -62,7 +62,12 @@ const namespaces = flags.list(values.namespaces ?? process.env.WATCH_NAMESPACES)
 const logger = makeLogger(values['log-level'], 'chatbot-runtime');
 const kc = flags.kubeConfig(values.kubeconfig ?? process.env.KUBECONFIG);
 
-const store = createSessionStore(storeKind, redisUrl ? { redisUrl } : {});
+const store = createSessionStore(
+  storeKind,
+  redisUrl
+    ? { redisUrl, onError: (err: Error) => logger.warn({ err: String(err) }, 'session store (Redis) error') }
+    : {},
+);
 const runtime = new Runtime({
   kc,
   clock: new RealClock(),

@@ -6,7 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { makeClients } from '../kube/clients.ts';
-import { type Clock, RealClock } from '../kube/clock.ts';
+import { type Clock, RealClock, type Timer } from '../kube/clock.ts';
 import { type HealthServer, startHealthServer } from '../telemetry/health.ts';
 import { registerEntryPoints } from './channels/entry.ts';
 import { registerHttpChannel } from './channels/http.ts';
@@ -83,7 +83,14 @@ export class Runtime {
       timers,
       intervalMs: opts.reportIntervalMs ?? 2000,
     });
-    this.app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+    // Route parameters up to 256 characters (Http addresses, chatbot names); slow clients cut off.
+    this.app = Fastify({
+      logger: false,
+      bodyLimit: 1024 * 1024,
+      maxParamLength: 256,
+      requestTimeout: 30_000,
+      connectionTimeout: 60_000,
+    });
     this.app.setErrorHandler((err: { statusCode?: number; message?: string }, _req, reply) => {
       const code = err.statusCode ?? 500;
       const status = code >= 400 && code < 500 ? code : 500;
@@ -131,17 +138,44 @@ export class Runtime {
         host: opts.healthHost ?? '127.0.0.1',
         port: opts.healthPort,
         registry: this.metrics.registry,
-        readyz: { informers: () => this.directory.synced() || 'caches have not synced yet' },
+        readyz: {
+          informers: () => this.directory.synced() || 'caches have not synced yet',
+          channels: () => this.listening || 'the channels are not listening',
+          sessionStore: () => this.storeUp || `the ${opts.store.kind} session store does not answer`,
+        },
       });
     }
     await this.directory.start();
     await this.app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 8080 });
     this.listening = true;
+    this.watchStore();
     this.housekeeping.start();
     opts.logger.info({ port: this.port, healthPort: this.healthPort }, 'runtime serving');
   }
 
   private stopping: Promise<void> | undefined;
+  private storeUp = true;
+  private storeTimer: Timer | undefined;
+
+  /** /readyz follows the session store: pinged every 5 s (a replica without Redis takes no traffic). */
+  private watchStore() {
+    const timers = this.opts.timers ?? new RealClock();
+    const check = () => {
+      this.storeTimer = timers.setTimer(() => {
+        this.opts.store.ping().then(
+          () => {
+            this.storeUp = true;
+          },
+          (err: unknown) => {
+            if (this.storeUp) this.opts.logger.error({ err: String(err) }, 'session store does not answer');
+            this.storeUp = false;
+          },
+        );
+        check();
+      }, 5000);
+    };
+    check();
+  }
 
   /** Stops taking messages, finishes those in flight, stops watching, closes the store. Idempotent. */
   stop(): Promise<void> {
@@ -151,6 +185,7 @@ export class Runtime {
 
   private async shutdown(): Promise<void> {
     this.listening = false;
+    this.storeTimer?.cancel();
     await this.app.close();
     await this.whatsapp.idle();
     await this.whatsappSender.close();

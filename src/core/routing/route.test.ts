@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Chatbot, Sender } from '../../api/schema.ts';
-import { mayTalk, nextDrainDeadline, type Route, type RouteInput, revisionServes, route } from './route.ts';
+import {
+  mayTalk,
+  nextDrainDeadline,
+  type Route,
+  type RouteInput,
+  revisionEnded,
+  revisionServes,
+  route,
+} from './route.ts';
 import { reportDue, sessionsStatus } from './sessions.ts';
 
 const NOW = new Date('2026-12-01T10:00:00Z');
@@ -248,5 +256,23 @@ describe('status.sessions reports', () => {
     ],
   ])('report due: %s -> %s', (_name, b, c, due) => {
     expect(reportDue(b, sessionsStatus(b, counts(c), NOW))).toBe(due);
+  });
+});
+
+describe('revisionEnded: which sessions housekeeping closes', () => {
+  const numbers: Record<string, number> = { 'a-0': 1, 'a-1': 2, 'a-2': 3 };
+  const num = (name: string) => numbers[name];
+  it.each<[string, Chatbot | undefined, string, boolean]>([
+    ['the serving revision', A_ACTIVE, 'a-1', false],
+    ['a draining revision before its deadline', A_REDEPLOYED, 'a-1', false],
+    ['a draining revision after its deadline', A_DRAIN_OVER, 'a-1', true],
+    ['the own revision of a preempted bot (immediate takeover)', A_PREEMPTED, 'a-1', true],
+    ['the own revision of a deactivated bot', A_INACTIVE, 'a-1', true],
+    ['an older revision whose drain ended and left the status', A_ACTIVE, 'a-0', true],
+    ['a newer revision this cache has not seen serve yet (it lags)', A_ACTIVE, 'a-2', false],
+    ['a revision the cache does not know', A_ACTIVE, 'a-9', false],
+    ['a bot the cache does not have', undefined, 'a-1', false],
+  ])('%s: %s', (_name, b, revision, ended) => {
+    expect(revisionEnded(b, revision, NOW, num)).toBe(ended);
   });
 });

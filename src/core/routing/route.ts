@@ -49,6 +49,29 @@ export function revisionServes(bot: Chatbot | undefined, revision: string, now: 
   );
 }
 
+/**
+ * Whether the sessions on a revision of this bot are over: the bot's status says the revision no
+ * longer serves (its drain's deadline passed, or the bot no longer serves its own revision:
+ * preempted, deactivated), or the revision is older than the serving one. A revision the status
+ * does not name and that is not known to be older (this replica's cache may lag behind a
+ * redeploy) is left alone, and so is a bot the cache does not have: routing never continues such
+ * a session, and its TTL ends it.
+ */
+export function revisionEnded(
+  bot: Chatbot | undefined,
+  revision: string,
+  now: Date,
+  revisionNumber: (name: string) => number | undefined,
+): boolean {
+  if (!bot?.status || revisionServes(bot, revision, now)) return false;
+  const { status } = bot;
+  if (status.draining?.some((d) => d.revision === revision)) return true;
+  if (status.revision === revision) return true;
+  const n = revisionNumber(revision);
+  const serving = status.revision ? revisionNumber(status.revision) : undefined;
+  return n !== undefined && serving !== undefined && n < serving;
+}
+
 /** The first instant after `now` at which a revision of this bot stops serving (a drain's until). */
 export function nextDrainDeadline(bot: Chatbot, now: Date): Date | undefined {
   let next: Date | undefined;

@@ -20,8 +20,13 @@ import type { WhatsAppSender } from './whatsapp-send.ts';
 
 /** Meta: payloads up to 3 MB (and up to 1000 updates per batch). */
 export const WEBHOOK_BODY_LIMIT = 4 * 1024 * 1024;
-/** Meta retries unacknowledged deliveries for up to 7 days: remember ids a little longer. */
-const SEEN_TTL_MS = 8 * 24 * 3600_000;
+/** Business numbers one webhook may address (Meta batches per business account: one or a few). */
+const MAX_NUMBERS_PER_BATCH = 20;
+/**
+ * How long a handled message id is remembered: Meta retries for up to 7 days, but a message
+ * older than maxAge is not answered anyway, so ids are kept for maxAge and an hour more.
+ */
+const SEEN_MARGIN_MS = 3600_000;
 
 export interface WhatsAppChannelDeps {
   directory: Directory;
@@ -75,7 +80,13 @@ export class WhatsAppChannel {
         }
         const changes = readWebhook(payload);
         if (!changes) return reply.code(400).send({ error: 'not a whatsapp_business_account webhook' });
-        const resolved = await Promise.all(changes.map((c) => this.resolve(c)));
+        const resolved = await this.resolveAll(changes);
+        if (!resolved) {
+          this.deps.metrics.webhooksRejected.inc({ reason: 'tooManyNumbers' });
+          return reply
+            .code(400)
+            .send({ error: `a batch for more than ${MAX_NUMBERS_PER_BATCH} business numbers` });
+        }
         const known = resolved.filter((r): r is Resolved => r !== undefined);
         const signature = req.headers['x-hub-signature-256'];
         const header = Array.isArray(signature) ? signature[0] : signature;
@@ -111,22 +122,38 @@ export class WhatsAppChannel {
     return false;
   }
 
-  /** The Sender a change is for: by its Secret's phoneNumberId, else by its address digits. */
+  /**
+   * The Sender a change is for: among the Senders declaring the business number (the holder's
+   * own first, as the Lease decides), the one whose Secret has the change's phoneNumberId. One
+   * number may be declared in several namespaces; only the holder's Sender vouches for it, so a
+   * Sender copied into another namespace with its own app secret cannot speak for the number.
+   */
   private async resolve(change: WebhookChange): Promise<Resolved | undefined> {
-    const candidates: Resolved[] = [];
-    for (const sender of this.deps.directory.allSenders()) {
-      if (sender.spec.channel !== 'WhatsApp') continue;
+    const digits = change.displayPhoneNumber?.replace(/\D/g, '');
+    const candidates = digits
+      ? this.deps.directory.sendersFor('WhatsApp', `+${digits}`).senders
+      : this.deps.directory.allSenders().filter((s) => s.spec.channel === 'WhatsApp');
+    for (const sender of candidates) {
       const creds = await this.deps.directory.credentials(sender).catch(() => undefined);
       if (!creds) continue;
-      if (change.phoneNumberId && creds.phoneNumberId === change.phoneNumberId) return { sender, creds };
-      if (
-        change.displayPhoneNumber &&
-        e164Digits(sender.spec.address) === change.displayPhoneNumber.replace(/\D/g, '')
-      ) {
-        candidates.push({ sender, creds });
+      if (change.phoneNumberId ? creds.phoneNumberId === change.phoneNumberId : Boolean(digits)) {
+        return { sender, creds };
       }
     }
-    return candidates[0];
+    return undefined;
+  }
+
+  /** Resolves each distinct business number of a batch once (a batch names one or a few). */
+  private async resolveAll(changes: WebhookChange[]): Promise<(Resolved | undefined)[] | undefined> {
+    const keyOf = (c: WebhookChange) => `${c.phoneNumberId ?? ''}\u0000${c.displayPhoneNumber ?? ''}`;
+    const distinct = [...new Set(changes.map(keyOf))];
+    if (distinct.length > MAX_NUMBERS_PER_BATCH) return undefined;
+    const byKey = new Map<string, Resolved | undefined>();
+    for (const key of distinct) {
+      const change = changes.find((c) => keyOf(c) === key)!;
+      byKey.set(key, await this.resolve(change));
+    }
+    return changes.map((c) => byKey.get(keyOf(c)));
   }
 
   private async accept(changes: WebhookChange[], resolved: (Resolved | undefined)[]): Promise<void> {
@@ -154,7 +181,7 @@ export class WhatsAppChannel {
     const { store, conversations, clock, metrics, logger, sender, maxAgeMs } = this.deps;
     const log = { channel: 'whatsapp', message: fingerprint(m.id), user: fingerprint(m.user), type: m.type };
     try {
-      if (!(await store.markSeen(`whatsapp:${m.id}`, SEEN_TTL_MS))) {
+      if (!(await store.markSeen(`whatsapp:${m.id}`, maxAgeMs + SEEN_MARGIN_MS))) {
         metrics.dropped.inc({ channel: 'whatsapp', reason: 'Duplicate' });
         logger.debug(log, 'message seen before: not answered again');
         return;
