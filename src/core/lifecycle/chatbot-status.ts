@@ -5,6 +5,7 @@ import { mergeConditions } from '../conditions.ts';
 import { formatNext } from '../schedule/index.ts';
 import { rfc3339 } from '../time.ts';
 import { validationStatus } from '../validation/status.ts';
+import { activationMoment } from './activation.ts';
 import { chatbotConditions } from './chatbot-conditions.ts';
 import type { Drain } from './drains.ts';
 import { entryPointsFor } from './entry-points.ts';
@@ -28,14 +29,20 @@ export function activationRecord(
 ): Activation {
   const { state, holding, preemptedBy, transitions } = facts;
   const { now, prevActivation: prev, activation: claimed } = ctx;
+  // The moment is recorded whenever the bot wants Active, also while it cannot claim (invalid, or
+  // its Sender not in the cache yet): it is read from the object once, and a replica that first
+  // saw the bot invalid must not record a later moment than one that saw it valid.
+  const unclaimed = claimed ? undefined : activationMoment(ctx.chatbot, ctx.eff, now);
+  const moment = claimed?.claim.moment ?? unclaimed?.moment;
+  const requestedAt = claimed ? claimed.requestedAt : unclaimed?.requestedAt;
   const activatedAt = becameActive(ctx, state) ? rfc3339(now) : prev.activatedAt;
   const deactivatedAt =
     (transitions.deactivated ? transitions.deactivated.at : prev.deactivatedAt) ||
     (state !== 'Active' && ctx.wasActive ? rfc3339(now) : undefined);
   return {
     desired: ctx.eff.desired,
-    ...(claimed ? { moment: rfc3339(claimed.claim.moment) } : {}),
-    ...(claimed?.requestedAt ? { requestedAt: rfc3339(claimed.requestedAt) } : {}),
+    ...(moment ? { moment: rfc3339(moment) } : {}),
+    ...(requestedAt ? { requestedAt: rfc3339(requestedAt) } : {}),
     ...(preemptedBy && !holding ? { preemptedBy } : {}),
     ...(activatedAt ? { activatedAt } : {}),
     ...(deactivatedAt ? { deactivatedAt } : {}),

@@ -129,14 +129,22 @@ describe('activation moment', () => {
     expect(plan.status.activation?.moment).toBe('2026-12-02T10:00:00Z');
   });
 
-  it('nothing to claim while Inactive or Invalid', () => {
+  it('nothing to claim while Inactive or Invalid; an invalid bot that wants Active still records its moment', () => {
     expect(decide(observed(), at('2026-03-02T00:00:00Z')).status.activation).toEqual({ desired: 'Inactive' });
-    expect(
-      decide(
-        observed({ chatbot: chatbotOf({ spec: { state: 'Active' } }), issues: [NO_SENDER] }),
-        at('2026-03-02T00:00:00Z'),
-      ).status.activation,
-    ).toEqual({ desired: 'Active' });
+    // Recorded from the object (created wanting Active: its creationTimestamp), so a replica that
+    // first saw the bot invalid (its Sender not in the cache yet) orders its claim as one that saw
+    // it valid: it no longer takes "now" as the moment once the bot becomes valid.
+    const invalid = decide(
+      observed({ chatbot: chatbotOf({ spec: { state: 'Active' } }), issues: [NO_SENDER] }),
+      at('2026-03-02T00:00:00Z'),
+    );
+    expect(invalid.status.activation).toEqual({ desired: 'Active', moment: '2026-03-01T09:00:00Z' });
+    expect(invalid.lease).toBeUndefined();
+    const valid = decide(
+      observed({ chatbot: chatbotOf({ spec: { state: 'Active' }, status: invalid.status }) }),
+      at('2026-03-02T00:05:00Z'),
+    );
+    expect(valid.status.activation?.moment).toBe('2026-03-01T09:00:00Z');
   });
 });
 
