@@ -192,7 +192,9 @@ try {
   const wa = async (m: { text?: string; buttonReply?: { id: string; title: string } }, label: string) => {
     user('Ana on WhatsApp', label);
     const before = graph!.messagesTo(ana).length;
-    const raw = metaJson(webhook([{ from: ana, name: 'Ana', ...m }], { phoneNumberId }));
+    const raw = metaJson(
+      webhook([{ from: ana, name: 'Ana', ...m }], { phoneNumberId, displayPhoneNumber: '385911234567' }),
+    );
     const res = await fetch(`${base}/webhooks/whatsapp`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw, 'demo-app-secret') },

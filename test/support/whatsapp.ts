@@ -69,7 +69,7 @@ export function messageOf(m: InboundSpec): Record<string, unknown> {
 /** One webhook with these messages in one change (contacts for each sender of a message). */
 export function webhook(
   messages: InboundSpec[],
-  opts: { phoneNumberId?: string; statuses?: Record<string, unknown>[] } = {},
+  opts: { phoneNumberId?: string; displayPhoneNumber?: string; statuses?: Record<string, unknown>[] } = {},
 ): Record<string, unknown> {
   const contacts = [...new Map(messages.map((m) => [m.from, m])).values()].map((m) => ({
     profile: { name: m.name ?? 'Sheena Nelson' },

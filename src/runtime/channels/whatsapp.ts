@@ -129,18 +129,29 @@ export class WhatsAppChannel {
    * Sender copied into another namespace with its own app secret cannot speak for the number.
    */
   private async resolve(change: WebhookChange): Promise<Resolved | undefined> {
+    const { directory } = this.deps;
     const digits = change.displayPhoneNumber?.replace(/\D/g, '');
-    const candidates = digits
-      ? this.deps.directory.sendersFor('WhatsApp', `+${digits}`).senders
-      : this.deps.directory.allSenders().filter((s) => s.spec.channel === 'WhatsApp');
-    for (const sender of candidates) {
-      const creds = await this.deps.directory.credentials(sender).catch(() => undefined);
+    // The Senders declaring the display number (the holder's own first); else every WhatsApp
+    // Sender, each number's holder's own Sender before the others that declare it.
+    const candidates = digits ? directory.sendersFor('WhatsApp', `+${digits}`).senders : [];
+    const rest = directory
+      .allSenders()
+      .filter((s) => s.spec.channel === 'WhatsApp' && !candidates.includes(s))
+      .sort((a, b) => Number(!this.isHoldersOwn(a)) - Number(!this.isHoldersOwn(b)));
+    for (const sender of [...candidates, ...rest]) {
+      const creds = await directory.credentials(sender).catch(() => undefined);
       if (!creds) continue;
-      if (change.phoneNumberId ? creds.phoneNumberId === change.phoneNumberId : Boolean(digits)) {
-        return { sender, creds };
-      }
+      const matches = change.phoneNumberId
+        ? creds.phoneNumberId === change.phoneNumberId
+        : candidates.includes(sender);
+      if (matches) return { sender, creds };
     }
     return undefined;
+  }
+
+  /** Whether this Sender is the one the Lease holder of its number names (or the first declaring it). */
+  private isHoldersOwn(sender: Sender): boolean {
+    return this.deps.directory.sendersFor('WhatsApp', sender.spec.address).senders[0] === sender;
   }
 
   /** Resolves each distinct business number of a batch once (a batch names one or a few). */
