@@ -25,6 +25,7 @@ import {
   type LockRecord,
   type StoredRecord,
 } from './leader-election/lock.ts';
+import { abortAfter, describe, recordKey, sleepOn } from './leader-election/timing.ts';
 
 export { LeaseLock } from './leader-election/lease-lock.ts';
 export {
@@ -200,7 +201,7 @@ export class LeaderElector {
         return true;
       }
       if (this.halt.signal.aborted) return false;
-      await this.sleep(this.retryPeriodMs * (1 + Math.random() * JITTER_FACTOR));
+      await sleepOn(this.clock, this.halt.signal, this.retryPeriodMs * (1 + Math.random() * JITTER_FACTOR));
     }
   }
 
@@ -211,7 +212,7 @@ export class LeaderElector {
    */
   private async renew(): Promise<'lost' | 'halted'> {
     for (;;) {
-      await this.sleep(this.retryPeriodMs);
+      await sleepOn(this.clock, this.halt.signal, this.retryPeriodMs);
       if (this.halt.signal.aborted) return 'halted';
       const deadline = this.renewedAt + this.renewDeadlineMs;
       for (;;) {
@@ -231,7 +232,7 @@ export class LeaderElector {
           );
           return 'lost';
         }
-        await this.sleep(wait);
+        await sleepOn(this.clock, this.halt.signal, wait);
         if (this.halt.signal.aborted) return 'halted';
       }
     }
@@ -240,7 +241,7 @@ export class LeaderElector {
   /** One tryAcquireOrRenew bounded by timeoutMs and by stop/release. */
   private async attempt(timeoutMs: number): Promise<boolean> {
     if (timeoutMs <= 0) return false;
-    const call = this.abortAfter(timeoutMs, this.halt.signal);
+    const call = abortAfter(this.clock, timeoutMs, this.halt.signal);
     try {
       return await this.tryAcquireOrRenew(call.signal);
     } catch (err) {
@@ -302,7 +303,7 @@ export class LeaderElector {
   }
 
   private async releaseLock(): Promise<boolean> {
-    const call = this.abortAfter(this.renewDeadlineMs);
+    const call = abortAfter(this.clock, this.renewDeadlineMs);
     try {
       const current = await this.lock.get(call.signal);
       if (current) this.observe(current);
@@ -396,54 +397,7 @@ export class LeaderElector {
     }
   }
 
-  /** Resolves after ms of clock time, or at once when halted. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.halt.signal.aborted) return resolve();
-      const onAbort = () => {
-        timer.cancel();
-        resolve();
-      };
-      const timer = this.clock.setTimer(() => {
-        this.halt.signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      this.halt.signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  /** A signal that aborts after ms of clock time or when parent aborts; call done() after. */
-  private abortAfter(ms: number, parent?: AbortSignal): { signal: AbortSignal; done(): void } {
-    const controller = new AbortController();
-    const timer = this.clock.setTimer(() => controller.abort(new Error(`timed out after ${ms} ms`)), ms);
-    const onAbort = () => controller.abort(parent?.reason);
-    if (parent?.aborted) onAbort();
-    else parent?.addEventListener('abort', onAbort, { once: true });
-    return {
-      signal: controller.signal,
-      done: () => {
-        timer.cancel();
-        parent?.removeEventListener('abort', onAbort);
-      },
-    };
-  }
-
   private nowMs(): number {
     return this.clock.now().getTime();
   }
-}
-
-/** The record's fields (not its version), to notice a change: a renewal changes renewTime. */
-function recordKey(r: LockRecord): string {
-  return JSON.stringify([
-    r.holderIdentity,
-    r.leaseDurationSeconds,
-    r.acquireTime?.getTime() ?? null,
-    r.renewTime?.getTime() ?? null,
-    r.leaseTransitions,
-  ]);
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
