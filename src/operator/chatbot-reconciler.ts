@@ -106,6 +106,11 @@ export class ChatbotReconciler implements Reconciler {
     const { gatherer, writer, recorder, clock } = this.deps;
     const chatbot = gatherer.chatbot(key);
     if (!chatbot) return;
+    // Said already: every later change of the bot (a runtime's status.sessions, a resync) runs the
+    // failing reconcile again, and must not add one more event each time.
+    const stalled = chatbot.status?.conditions?.find((c) => c.type === 'Stalled');
+    if (stalled?.status === 'True' && stalled.reason === 'ReconcileError' && stalled.message === err.message)
+      return;
     await recorder.record(chatbot, {
       type: 'Warning',
       reason: 'ReconcileError',
