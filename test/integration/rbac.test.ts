@@ -28,6 +28,22 @@ async function serviceAccountKubeConfig(name = 'chatbot-operator'): Promise<Kube
   return kc;
 }
 
+/** `kubectl auth can-i` as a ServiceAccount of chatbot-system; "chatbots/status" is a subresource. */
+function canI(serviceAccount: string, verb: string, resource: string, namespace: string) {
+  // kubectl reads "chatbots/status" as a resource and a name: a subresource needs its flag.
+  const [kind = '', sub] = resource.split('/');
+  return kubectlResult([
+    'auth',
+    'can-i',
+    verb,
+    kind,
+    ...(sub ? [`--subresource=${sub}`] : []),
+    '-n',
+    namespace,
+    `--as=system:serviceaccount:chatbot-system:${serviceAccount}`,
+  ]);
+}
+
 describe('deploy/ RBAC', () => {
   let manager: Manager | undefined;
   let runtime: Runtime | undefined;
@@ -185,17 +201,7 @@ spec:
     ['create', 'events', 'no'],
     ['watch', 'controllerrevisions', 'yes'],
   ])('the runtime ServiceAccount can %s %s: %s', async (verb, resource, answer) => {
-    const [kind = '', sub] = resource.split('/');
-    const res = await kubectlResult([
-      'auth',
-      'can-i',
-      verb,
-      kind,
-      ...(sub ? [`--subresource=${sub}`] : []),
-      '-n',
-      'default',
-      '--as=system:serviceaccount:chatbot-system:chatbot-runtime',
-    ]);
+    const res = await canI('chatbot-runtime', verb, resource, 'default');
     expect(res.stdout.trim()).toBe(answer);
   });
 
@@ -204,15 +210,7 @@ spec:
     ['update', 'leases', 'chatbot-system', 'no'],
     ['list', 'leases', 'default', 'no'],
   ])('the runtime ServiceAccount can %s %s in %s: %s', async (verb, resource, namespace, answer) => {
-    const res = await kubectlResult([
-      'auth',
-      'can-i',
-      verb,
-      resource,
-      '-n',
-      namespace,
-      '--as=system:serviceaccount:chatbot-system:chatbot-runtime',
-    ]);
+    const res = await canI('chatbot-runtime', verb, resource, namespace);
     expect(res.stdout.trim()).toBe(answer);
   });
 
@@ -226,18 +224,7 @@ spec:
     ['create', 'controllerrevisions', 'yes'],
     ['patch', 'events', 'no'],
   ])('the ServiceAccount can %s %s: %s', async (verb, resource, answer) => {
-    // kubectl reads "chatbots/status" as a resource and a name: a subresource needs its flag.
-    const [kind = '', sub] = resource.split('/');
-    const res = await kubectlResult([
-      'auth',
-      'can-i',
-      verb,
-      kind,
-      ...(sub ? [`--subresource=${sub}`] : []),
-      '-n',
-      'default',
-      '--as=system:serviceaccount:chatbot-system:chatbot-operator',
-    ]);
+    const res = await canI('chatbot-operator', verb, resource, 'default');
     expect(res.stdout.trim()).toBe(answer);
     expect(res.code).toBe(answer === 'yes' ? 0 : 1);
   });
