@@ -391,3 +391,25 @@ describe('effectiveDesiredState', () => {
     expect(s.activatedBy).toBeUndefined();
   });
 });
+
+describe('the walk back for the activation moment is bounded (MAX_WALK)', () => {
+  // Found by the property test: a daily 12:00 Deactivate always hidden by a 12:00 Activate of
+  // another window; the only visible Deactivate is yearly (25 Oct 02:45).
+  const sp = {
+    schedule: {
+      timeZone: 'Europe/Zagreb',
+      windows: [
+        { activate: '0 12 * * *', deactivate: '45 2 25 10 *' },
+        { activate: '0 8 * * 1-5', deactivate: '0 12 * * *' },
+      ],
+    },
+  };
+  it('names the moment while the visible Deactivate is within the walk, and none past it; Active throughout', () => {
+    const near = effectiveDesiredState(sp, new Date('2026-11-01T06:00:00Z'));
+    expect(near.desired).toBe('Active');
+    expect(near.activatedBy?.wallTime).toBe('2026-10-25T12:00:00');
+    const far = effectiveDesiredState(sp, new Date('2026-12-31T23:59:59Z'));
+    expect(far.desired).toBe('Active');
+    expect(far.activatedBy).toBeUndefined();
+  });
+});
