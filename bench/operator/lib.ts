@@ -2,10 +2,12 @@
 // side (undici diagnostics channels) and on the server side (kube-apiserver /metrics), process
 // CPU from /proc, fixtures, and table printing. Nothing here changes what the operator does.
 import { subscribe } from 'node:diagnostics_channel';
-import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Chatbot, Sender } from '../../src/api/schema.ts';
+import { controlPlanePids, fmt, machineCpu, mib, procCpu, sleep, table } from '../proc.ts';
+
+export { controlPlanePids, fmt, mib, sleep, table };
 
 // ---------------------------------------------------------------------------------------------
 // Client side: every request client-node sends goes through undici; a header added in
@@ -263,51 +265,12 @@ export function diffServer(
 // ---------------------------------------------------------------------------------------------
 // CPU seconds of this process and of the control plane's processes (children of this one).
 
-const TICK = 100; // USER_HZ on Linux
-
-function procCpu(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICK; // utime, stime
-  } catch {
-    return 0;
-  }
-}
-
-export function controlPlanePids(parent = process.pid): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent && (comm === 'etcd' || comm === 'kube-apiserver')) out[comm] = Number(d);
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-
 export type CpuSample = Record<string, number>;
-
-/** Busy CPU seconds of the whole machine (all processes), from /proc/stat. */
-function machineCpu(): number {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
-    return (user + nice + system + irq + softirq + steal) / TICK;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 export function cpuSample(pids: Record<string, number>): CpuSample {
   const u = process.cpuUsage();
   const out: CpuSample = { node: (u.user + u.system) / 1e6, machine: machineCpu() };
-  for (const [name, pid] of Object.entries(pids)) out[name] = procCpu(pid);
+  for (const [name, pid] of Object.entries(pids)) out[name] = procCpu(pid) || 0; // gone: 0
   return out;
 }
 
@@ -393,8 +356,6 @@ export function chatbotFor(namespace: string, i: number): Chatbot {
 // ---------------------------------------------------------------------------------------------
 // Small utilities.
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** Runs fn(i) for i in [0, n) with at most `limit` in flight. */
 export async function pool(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -405,15 +366,4 @@ export async function pool(n: number, limit: number, fn: (i: number) => Promise<
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
-}
-
-export const mib = (bytes: number) => bytes / 1024 / 1024;
-export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
-
-export function table(head: string[], rows: (string | number)[][]): string {
-  const cells = [head, ...rows.map((r) => r.map(String))];
-  const widths = head.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]) =>
-    r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ');
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
 }

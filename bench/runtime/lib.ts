@@ -2,8 +2,11 @@
 // load: the end users' conversation script, latency summaries, /proc readings, table printing.
 // Nothing heavy is imported here, so the load generator and the echo server stay small.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { controlPlanePids, fmt, machineCpu, mib, procCpu, sleep, table } from '../proc.ts';
+
+export { controlPlanePids, fmt, machineCpu, mib, procCpu, sleep, table };
 
 // ---------------------------------------------------------------------------------------------
 // Jobs of the child processes (the echo server and the load generator), passed in the env.
@@ -185,37 +188,7 @@ export class Latencies {
 // ---------------------------------------------------------------------------------------------
 // Processes: CPU and memory from /proc, a reaper for hard exits of the bench.
 
-const TICK = 100; // USER_HZ
-
-/** utime + stime of a process, seconds (NaN when it is gone). */
-export function procCpu(pid: number | undefined): number {
-  if (!pid) return Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICK;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /** etcd and kube-apiserver started by this process (the control plane), by name. */
-export function controlPlanePids(parent = process.pid): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent && (comm === 'etcd' || comm === 'kube-apiserver')) out.push(Number(d));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-
 /** VmRSS and VmHWM (peak) of a process, bytes. */
 export function procMem(pid: number | undefined): { rss: number; peak: number } {
   const out = { rss: Number.NaN, peak: Number.NaN };
@@ -229,17 +202,6 @@ export function procMem(pid: number | undefined): { rss: number; peak: number } 
     // gone
   }
   return out;
-}
-
-/** Busy CPU seconds of the whole machine, from /proc/stat. */
-export function machineCpu(): number {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
-    return (user + nice + system + irq + softirq + steal) / TICK;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 export function machineInfo(): string {
@@ -286,16 +248,4 @@ export function metricValue(text: string, name: string): number {
     sum = (Number.isNaN(sum) ? 0 : sum) + v;
   }
   return sum;
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-export const mib = (bytes: number) => bytes / 1024 / 1024;
-export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
-
-export function table(head: string[], rows: (string | number)[][]): string {
-  const cells = [head, ...rows.map((r) => r.map(String))];
-  const widths = head.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]) =>
-    r.map((v, c) => (c === 0 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ');
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
 }

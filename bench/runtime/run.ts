@@ -601,7 +601,7 @@ async function setUp() {
   }
   cp = await startControlPlane({ keepDir: process.env.BENCH_KEEP_DIR === '1' });
   log(`control plane ${cp.server} (dir ${cp.dir})`);
-  cpPids = controlPlanePids();
+  cpPids = Object.values(controlPlanePids());
   // The CRD files only (crds/ may also hold a kustomization.yaml, which is not an object).
   const crds = readdirSync(join(REPO_ROOT, 'crds'))
     .map((f) => join(REPO_ROOT, 'crds', f))
