@@ -3,9 +3,9 @@
 // package redis-server provides the binary (.ci/run installs it); REDIS_SERVER overrides the path.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../src/devcluster/control-plane.ts';
 
 export interface RedisServer {
   readonly url: string;
@@ -18,19 +18,9 @@ export interface RedisServer {
 const live = new Set<ChildProcess>();
 let exitHook = false;
 
-/** A port the kernel just handed out on 127.0.0.1 (free now; redis may still lose a race for it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error('no port from the kernel'))));
-    });
-  });
-}
+// A port the kernel just handed out on 127.0.0.1 (free now; redis may still lose a race for it:
+// startRedis tries again), as the control plane picks its ports.
+export { freePort };
 
 /** Starts redis-server and resolves once it accepts connections. */
 export async function startRedis({ timeoutMs = 30_000 } = {}): Promise<RedisServer> {
