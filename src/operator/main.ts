@@ -3,6 +3,7 @@
 import { RealClock } from '../kube/clock.ts';
 import { Flags } from '../telemetry/flags.ts';
 import { makeLogger } from '../telemetry/logger.ts';
+import { runUntilSignalled } from '../telemetry/process.ts';
 import { Manager } from './manager.ts';
 
 const USAGE = `chatbot-operator [flags]
@@ -63,27 +64,10 @@ const manager = new Manager({
   healthHost: values['health-host'] ?? process.env.HEALTH_HOST ?? '127.0.0.1',
   ...(publicUrl ? { publicUrl } : {}),
   onLostLeadership: () => {
-    if (stopping) return;
+    if (life.stopping()) return;
     logger.error('leadership lost: exiting so that a fresh start rebuilds every cache');
     process.exit(1);
   },
 });
 
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  const force = setTimeout(() => process.exit(1), 20_000);
-  force.unref();
-  await manager.stop();
-  process.exit(0);
-};
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('unhandledRejection', (err) => logger.error({ err: String(err) }, 'unhandled rejection'));
-
-manager.start().catch((err) => {
-  logger.fatal({ err: String(err) }, 'operator failed to start');
-  process.exit(1);
-});
+const life = runUntilSignalled('operator', manager, logger);

@@ -3,6 +3,7 @@
 import { RealClock } from '../kube/clock.ts';
 import { Flags } from '../telemetry/flags.ts';
 import { makeLogger } from '../telemetry/logger.ts';
+import { runUntilSignalled } from '../telemetry/process.ts';
 import { DEFAULT_WHATSAPP_API_URL, Runtime } from './runtime.ts';
 import { createSessionStore } from './sessions/index.ts';
 
@@ -83,21 +84,4 @@ const runtime = new Runtime({
   whatsappMaxAgeMs: whatsappMaxAge * 1000,
 });
 
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down: finishing messages in flight');
-  const force = setTimeout(() => process.exit(1), 20_000);
-  force.unref();
-  await runtime.stop();
-  process.exit(0);
-};
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('unhandledRejection', (err) => logger.error({ err: String(err) }, 'unhandled rejection'));
-
-runtime.start().catch((err) => {
-  logger.fatal({ err: String(err) }, 'runtime failed to start');
-  process.exit(1);
-});
+runUntilSignalled('runtime', runtime, logger, 'shutting down: finishing messages in flight');
