@@ -20,6 +20,8 @@ export interface InboundMessage {
   address: string;
   /** The Sender object the message came in on (the holder's own, when several declare the address). */
   sender: Sender;
+  /** The sender's Lease (senderLeaseName), which the channel already knows. */
+  leaseName: string;
   /** The end user's id on the channel. */
   user: string;
   message: Inbound;
@@ -62,7 +64,7 @@ export class Conversations {
     const channel = msg.channel.toLowerCase();
     metrics.messagesIn.inc({ channel });
     const key = conversationKey(msg.channel, msg.address, msg.user);
-    const { leaseName } = directory.sendersFor(msg.channel, msg.address);
+    const { leaseName } = msg;
     const out = await store.withConversation(key, async (current) => {
       const now = clock.now();
       const holder = directory.holderOf(leaseName);

@@ -127,10 +127,6 @@ export class Runtime {
     return this.health?.port;
   }
 
-  ready(): boolean {
-    return this.directory.synced() && this.listening;
-  }
-
   async start(): Promise<void> {
     const { opts } = this;
     if (opts.healthPort !== undefined) {

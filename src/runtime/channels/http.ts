@@ -42,7 +42,7 @@ export function registerHttpChannel(
     { schema: { body: bodySchema }, bodyLimit: HTTP_BODY_LIMIT },
     async (req, reply) => {
       const { address } = req.params;
-      const { senders } = directory.sendersFor('Http', address);
+      const { senders, leaseName } = directory.sendersFor('Http', address);
       const sender = senders[0];
       if (!sender)
         return reply.code(404).send({ error: `no Http Sender has the address ${JSON.stringify(address)}` });
@@ -60,6 +60,7 @@ export function registerHttpChannel(
         channel: 'Http',
         address,
         sender,
+        leaseName,
         user: from,
         message: button !== undefined ? { button } : { text: text ?? '' },
         ...(name ? { attributes: { name } } : {}),

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Sender } from '../../api/schema.ts';
-import { e164Digits } from '../../core/lifecycle/entry-points.ts';
+import { senderLeaseName } from '../../core/claims/claim.ts';
 import { readWebhook, type WebhookChange, type WebhookMessage } from '../../core/routing/whatsapp-webhook.ts';
 import type { Clock } from '../../kube/clock.ts';
 import { fingerprint } from '../../telemetry/redact.ts';
@@ -210,6 +210,7 @@ export class WhatsAppChannel {
         channel: 'WhatsApp',
         address: target.sender.spec.address,
         sender: target.sender,
+        leaseName: senderLeaseName(target.sender),
         user: m.user,
         message: m.message,
         ...(m.name ? { attributes: { name: m.name } } : {}),
