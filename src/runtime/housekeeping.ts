@@ -117,7 +117,7 @@ export class Housekeeping {
     let total = 0;
     for (const [chatbot, revisions] of counts) {
       const bot = directory.chatbot(chatbot);
-      const ns = chatbot.slice(0, chatbot.indexOf('/'));
+      const ns = splitKey(chatbot).namespace;
       for (const [revision, n] of revisions) {
         if (!revisionEnded(bot, revision, now, (name) => directory.revisionNumber(ns, name))) {
           if (revisionServes(bot, revision, now)) total += n;
