@@ -65,6 +65,20 @@ const msOf = (t: unknown) => new Date(t as string).getTime();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The metrics once a reconcile has been counted: a reconcile is counted when it returns, after its
+ * status write and events, so a bot can show Active a moment before.
+ */
+async function counted(port: number) {
+  return eventually(
+    async () => {
+      const m = await scrape(port);
+      return m.reconciles > 0 ? m : undefined;
+    },
+    { what: 'a counted reconcile' },
+  );
+}
+
 /** Leader gauge and reconcile count as scraped from one process's /metrics. */
 async function scrape(port: number) {
   const text = await scrapeMetrics(port);
@@ -223,7 +237,15 @@ describe('operator process', () => {
       `${sender('acme-whatsapp', '+385911234567')}---\n${sender('acme-second', '+385911234568')}---\n${bot('support', 'acme-whatsapp')}`,
     );
     await isActive(ns, 'support');
-    const [lm, sm] = await Promise.all([scrape(leader.port), scrape(standby.port)]);
+    // The reconcile is counted once it has returned (after its status write and events): wait for it.
+    const lm = await eventually(
+      async () => {
+        const m = await scrape(leader.port);
+        return m.reconciles > 0 ? m : undefined;
+      },
+      { what: "the leader's counted reconcile" },
+    );
+    const sm = await scrape(standby.port);
     expect(lm.leader).toBe(1);
     expect(sm.leader).toBe(0);
     expect(lm.reconciles).toBeGreaterThan(0);
@@ -254,7 +276,7 @@ describe('operator process', () => {
 
     await apply(ns, bot('second', 'acme-second'));
     await isActive(ns, 'second');
-    const after = await scrape(standby.port);
+    const after = await counted(standby.port);
     expect(after.leader).toBe(1);
     expect(after.reconciles).toBeGreaterThan(0);
     expect(standby.proc.stderr()).toBe('');
@@ -294,6 +316,6 @@ describe('operator process', () => {
 
     await apply(ns, bot('support', 'acme-whatsapp'));
     await isActive(ns, 'support');
-    expect((await scrape(standby.port)).reconciles).toBeGreaterThan(0);
+    expect((await counted(standby.port)).reconciles).toBeGreaterThan(0);
   });
 });
