@@ -237,14 +237,7 @@ describe('operator process', () => {
       `${sender('acme-whatsapp', '+385911234567')}---\n${sender('acme-second', '+385911234568')}---\n${bot('support', 'acme-whatsapp')}`,
     );
     await isActive(ns, 'support');
-    // The reconcile is counted once it has returned (after its status write and events): wait for it.
-    const lm = await eventually(
-      async () => {
-        const m = await scrape(leader.port);
-        return m.reconciles > 0 ? m : undefined;
-      },
-      { what: "the leader's counted reconcile" },
-    );
+    const lm = await counted(leader.port);
     const sm = await scrape(standby.port);
     expect(lm.leader).toBe(1);
     expect(sm.leader).toBe(0);
