@@ -187,7 +187,15 @@ describe('checkSchema', () => {
   });
 
   it.each([
-    [{ channel: 'WhatsApp', address: '+385 91 123 4567' }, cel(senderSpecRules[1]!, 'spec.address')],
+    [
+      { channel: 'WhatsApp', address: '+385 91 123 4567', credentialsSecretRef: { name: 'x' } },
+      cel(senderSpecRules[1]!, 'spec.address'),
+    ],
+    [
+      { channel: 'WhatsApp', address: '+385911234567' },
+      cel(senderSpecRules[2]!, 'spec.credentialsSecretRef'),
+    ],
+    [{ channel: 'Http', address: 'web', credentialsSecretRef: { name: 'x' } }, []],
     [{ channel: 'Http', address: 'anything' }, []],
     [
       { channel: 'Viber', address: '+385911234567', test: true },

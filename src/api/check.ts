@@ -273,6 +273,8 @@ const RULE_HINTS: Record<string, string> = {
   DeactivationWithoutActivation: 'Add schedule.activateAt (or windows), or set state: Active.',
   VerifiedNumberMissing: 'Add verifiedNumber with the number verified at signup, or set test: false.',
   AddressNotE164: 'Write the number with + and the country code and no spaces, e.g. +385911234567.',
+  CredentialsMissing:
+    'Add credentialsSecretRef.name: a Secret in this namespace with appSecret, accessToken, phoneNumberId and verifyToken.',
 };
 const hintFor = (code: string) => RULE_HINTS[code] ?? 'Fix the value so the rule holds.';
 

@@ -84,6 +84,7 @@ interface SenderSpecLike {
   address?: string;
   test?: boolean;
   verifiedNumber?: string;
+  credentialsSecretRef?: { name?: string };
 }
 
 const E164_RE = /^\+[1-9][0-9]{6,14}$/;
@@ -106,6 +107,15 @@ export const senderSpecRules: CelRule<SenderSpecLike>[] = [
     fieldPath: '.address',
     check: (s) =>
       !(PHONE_CHANNELS as readonly string[]).includes(s.channel ?? '') || E164_RE.test(s.address ?? ''),
+  },
+  {
+    code: 'CredentialsMissing',
+    rule: "self.channel != 'WhatsApp' || has(self.credentialsSecretRef)",
+    message:
+      'a WhatsApp Sender needs credentialsSecretRef: its Secret’s appSecret verifies Meta’s webhooks and its ' +
+      'accessToken and phoneNumberId send the replies',
+    fieldPath: '.credentialsSecretRef',
+    check: (s) => s.channel !== 'WhatsApp' || s.credentialsSecretRef !== undefined,
   },
 ];
 

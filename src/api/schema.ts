@@ -1,15 +1,18 @@
 // The one source of truth for the Chatbot and Sender API: the CRDs in crds/ (hack/gen-crds.ts),
 // the TypeScript types (Static<>) and the runtime schema check (ajv) all come from here.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { Definition } from './definition.ts';
 import {
   chatbotSpecRules,
   DURATION_PATTERN,
-  durationRule,
   E164_PATTERN,
   scheduleRules,
   senderSpecRules,
   toValidations,
 } from './rules.ts';
+import { Duration, literalUnion, name, StringMap, Time, WallTime } from './schema-kit.ts';
+
+export { ButtonItem, Definition, Dialog, Element, Intent } from './definition.ts';
 
 export const GROUP = 'chatbots.dev';
 export const VERSION = 'v1alpha1';
@@ -27,33 +30,6 @@ export const CHATBOT_STATES = [
   'Preempted',
 ] as const;
 export type ChatbotState = (typeof CHATBOT_STATES)[number];
-
-const str = (description: string, opts: Record<string, unknown> = {}) =>
-  Type.String({ description, maxLength: 4096, ...opts });
-const name = (description: string) => Type.String({ description, maxLength: 253 });
-const literalUnion = <T extends readonly string[]>(values: T, description: string, opts = {}) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description, ...opts });
-
-const Duration = (description: string, dflt: string) =>
-  Type.String({
-    description: `${description} A duration such as 0s, 30s, 15m or 1h30m.`,
-    default: dflt,
-    maxLength: 64,
-    'x-kubernetes-validations': toValidations([durationRule]),
-  });
-
-const WallTime = (description: string) =>
-  Type.String({
-    description: `${description} Local wall time in schedule.timeZone: YYYY-MM-DDTHH:MM, seconds optional.`,
-    pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?$',
-    maxLength: 19,
-  });
-
-// A string-keyed map: structural schemas take additionalProperties, not TypeBox's patternProperties.
-const StringMap = <V extends TSchema>(value: V, description: string) =>
-  Type.Unsafe<Record<string, Static<V>>>({ type: 'object', additionalProperties: value, description });
-
-const Time = (description: string) => Type.String({ description, format: 'date-time', maxLength: 64 });
 
 export const LocalObjectReference = Type.Object(
   { name: name('Name of the object in the same namespace.') },
@@ -113,6 +89,23 @@ export const SenderSpec = Type.Object(
         },
       ),
     ),
+    sharedWith: Type.Optional(
+      Type.Array(
+        Type.String({
+          description: 'A namespace allowed to declare this address too.',
+          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+          maxLength: 63,
+        }),
+        {
+          description:
+            'Namespaces whose Senders may use this address too (like a Gateway API ReferenceGrant). ' +
+            'An address belongs to the namespace of its oldest Sender; a Sender elsewhere is accepted ' +
+            'only when a Sender of the owner namespace lists its namespace here.',
+          maxItems: 64,
+          'x-kubernetes-list-type': 'set',
+        },
+      ),
+    ),
   },
   {
     description: 'A channel address that chatbots send from; at most one active chatbot holds it.',
@@ -136,101 +129,6 @@ export const SenderStatus = Type.Object({
   ),
 });
 export type SenderStatus = Static<typeof SenderStatus>;
-
-// ---------------------------------------------------------------- Chatbot definition
-
-export const ButtonItem = Type.Object({
-  caption: str('Text shown inside the button.', { maxLength: 256 }),
-  goTo: Type.Optional(name('Dialog to go to when the button is pressed.')),
-  url: Type.Optional(str('URL opened by the button (call to action).', { maxLength: 2048 })),
-});
-
-export const Element = Type.Object(
-  {
-    text: Type.Optional(str('Send a text message; {{variable}} is replaced with a session attribute.')),
-    buttons: Type.Optional(
-      Type.Object(
-        {
-          message: str('Text shown along with the buttons.'),
-          items: Type.Array(ButtonItem, { maxItems: 16 }),
-        },
-        { description: 'Send a message with reply or URL buttons.' },
-      ),
-    ),
-    userInput: Type.Optional(
-      Type.Object(
-        { saveAs: name('Session attribute the reply is saved in.') },
-        { description: 'Wait for the end user to reply.' },
-      ),
-    ),
-    route: Type.Optional(
-      Type.Object(
-        {
-          intents: Type.Optional(
-            Type.Array(Type.Object({ intent: name('Intent name.'), goTo: name('Dialog to go to.') }), {
-              maxItems: 200,
-            }),
-          ),
-          keywords: Type.Optional(
-            Type.Array(
-              Type.Object({
-                match: Type.Array(str('Keyword (case-insensitive, whole word).', { maxLength: 256 }), {
-                  maxItems: 100,
-                }),
-                goTo: name('Dialog to go to.'),
-              }),
-              { maxItems: 200 },
-            ),
-          ),
-          otherwise: Type.Optional(name('Dialog to go to when nothing matches.')),
-        },
-        { description: 'Route the last user reply by intent or keyword.' },
-      ),
-    ),
-    goTo: Type.Optional(name('Continue in another dialog.')),
-    toAgent: Type.Optional(
-      Type.Object(
-        { queue: Type.Optional(name('Agent queue.')) },
-        { description: 'Hand the conversation over to a human agent.' },
-      ),
-    ),
-    closeSession: Type.Optional(
-      Type.Object({ message: Type.Optional(str('Goodbye message.')) }, { description: 'End the session.' }),
-    ),
-  },
-  {
-    description:
-      'One step of a dialog: exactly one of text, buttons, userInput, route, goTo, toAgent, closeSession.',
-    minProperties: 1,
-    maxProperties: 1,
-  },
-);
-export type Element = Static<typeof Element>;
-
-export const Dialog = Type.Object({
-  name: name('Dialog name, unique in the chatbot.'),
-  elements: Type.Array(Element, { maxItems: 200 }),
-});
-export type Dialog = Static<typeof Dialog>;
-
-export const Intent = Type.Object({
-  name: name('Intent name, unique in the chatbot.'),
-  trainingPhrases: Type.Array(str('A phrase end users say for this intent.', { maxLength: 1024 }), {
-    maxItems: 5000,
-  }),
-});
-export type Intent = Static<typeof Intent>;
-
-export const Definition = Type.Object(
-  {
-    startDialog: Type.Optional(name('Dialog every new session starts in.')),
-    fallbackDialog: Type.Optional(name('Dialog used when nothing else matches.')),
-    dialogs: Type.Array(Dialog, { maxItems: 2000 }),
-    intents: Type.Optional(Type.Array(Intent, { maxItems: 500 })),
-  },
-  { description: 'The conversation: dialogs of elements, and intents for AI routing.' },
-);
-export type Definition = Static<typeof Definition>;
 
 // ---------------------------------------------------------------- Chatbot
 

@@ -10,12 +10,13 @@ import {
   leaseView,
   senderLeaseName,
 } from '../core/claims/claim.ts';
-import { type ClaimsView, chatbotKey, claimOf, type Observed } from '../core/lifecycle/decide.ts';
+import { type ClaimsView, chatbotKey, claimantOf, type Observed } from '../core/lifecycle/decide.ts';
 import type { RevisionInfo } from '../core/lifecycle/revisions.ts';
 import { validateChatbot } from '../core/validation/index.ts';
 import type { Cache } from '../kube/cache.ts';
 import { KeyIndex } from '../kube/key-index.ts';
 import { splitKey } from '../kube/keys.ts';
+import type { SendersByAddress } from '../kube/sender-index.ts';
 
 interface MemoEntry {
   generation: number | undefined;
@@ -31,6 +32,8 @@ export interface GathererDeps {
   revisions: Cache<V1ControllerRevision>;
   /** The operator's namespace, where sender Leases live. */
   leaseNamespace: string;
+  /** The Senders of each address, and who may use it. */
+  addresses: SendersByAddress;
   /** Secondary indexes kept from informer events (without them, the caches are scanned). */
   indexes?: { leasesByHolder: KeyIndex; revisionsByChatbot: KeyIndex };
   /** The runtime's public base URL: entry points then name the QR code URLs. */
@@ -55,10 +58,11 @@ export class ChatbotGatherer {
     const issues = this.issuesFor(chatbot, sender);
     const claims = this.observeClaims(chatbot, sender, now);
     const revisions = this.revisionsOf(chatbot);
-    const { publicUrl } = this.deps;
+    const { publicUrl, addresses } = this.deps;
     return {
       chatbot,
       sender,
+      ...(sender ? { acceptance: addresses.acceptance(sender) } : {}),
       issues,
       ...(claims ? { claims } : {}),
       revisions,
@@ -134,10 +138,7 @@ export class ChatbotGatherer {
       if (k === key) continue;
       const { namespace, name } = splitKey(k);
       const other = chatbots.get(name, namespace);
-      const otherSender = other && this.senderOf(other);
-      if (!other || !otherSender || otherSender.spec.channel !== other.spec?.channel) continue;
-      if (senderLeaseName(otherSender) !== leaseName) continue;
-      const c = claimOf(other, this.errorsOf(other), now);
+      const c = other && this.competingClaim(other, lease, now);
       if (c) rivals.push(c);
     }
     const view: ClaimsView = { lease, rivals };
@@ -147,11 +148,28 @@ export class ChatbotGatherer {
       // A holder deleted and created again under the same name is a new bot: no claim carried over.
       if (holder && !heldByPredecessor(lease, holder)) {
         if (holder.spec?.takeover) view.holderTakeover = holder.spec.takeover;
-        // A holder that no longer wants the sender (deactivated, deleted) has no claim left.
-        if (lease.claim && claimOf(holder, this.errorsOf(holder), now)) view.holderClaim = lease.claim;
+        // A holder that no longer competes (deactivated, deleted, its Sender refused) has no claim left.
+        if (lease.claim && this.competingClaim(holder, lease, now)) view.holderClaim = lease.claim;
       }
     }
     return view;
+  }
+
+  /**
+   * The claim another chatbot competes for this sender's Lease with, by the same rule its own
+   * decision applies (claimantOf): undefined when its Sender is not usable for this address.
+   */
+  private competingClaim(other: Chatbot, lease: LeaseView, now: Date): Claim | undefined {
+    const sender = this.senderOf(other);
+    const usable =
+      sender !== undefined &&
+      sender.spec.channel === other.spec?.channel &&
+      senderLeaseName(sender) === lease.name &&
+      this.deps.addresses.acceptance(sender).accepted;
+    const key = chatbotKey(other);
+    const holds = lease.holder === key && !heldByPredecessor(lease, other);
+    return claimantOf({ chatbot: other, errors: this.errorsOf(other), senderUsable: usable, holds }, now)
+      .competes;
   }
 
   private revisionsOf(chatbot: Chatbot): RevisionInfo[] {

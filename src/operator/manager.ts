@@ -10,6 +10,7 @@ import { type Clients, makeClients } from '../kube/clients.ts';
 import { type Clock, RealClock } from '../kube/clock.ts';
 import { KeyIndex } from '../kube/key-index.ts';
 import { objectKey } from '../kube/keys.ts';
+import { SendersByAddress } from '../kube/sender-index.ts';
 import { type HealthServer, startHealthServer } from '../telemetry/health.ts';
 import { ChatbotGatherer } from './chatbot-gatherer.ts';
 import { ChatbotReconciler } from './chatbot-reconciler.ts';
@@ -88,12 +89,14 @@ export class Manager {
     this.informers = allOf(informers);
 
     const indexes = { leasesByHolder: new KeyIndex(), revisionsByChatbot: new KeyIndex() };
+    const addresses = new SendersByAddress(this.senders);
     const gatherer = new ChatbotGatherer({
       chatbots: this.chatbots,
       senders: this.senders,
       leases: this.leases,
       revisions: this.revisions,
       leaseNamespace: opts.podNamespace,
+      addresses,
       indexes,
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
     });
@@ -106,6 +109,7 @@ export class Manager {
     const common = { logger: log, metrics: this.metrics };
     const senderDeps: SenderReconcilerDeps = {
       senders: this.senders,
+      addresses,
       leases: this.leases,
       leaseNamespace: opts.podNamespace,
       writer,
@@ -138,7 +142,7 @@ export class Manager {
     this.metrics.countStates = () => this.countStates();
     const watches = wireWatches(
       { chatbots: this.chatbots, senders: this.senders, leases: this.leases, revisions: this.revisions },
-      { chatbotQueue, senderQueue, gatherer, indexes, namespaces },
+      { chatbotQueue, senderQueue, gatherer, indexes, addresses, namespaces },
     );
     senderDeps.claimantsPending = (key) => watches.botsNaming(key).some((k) => chatbotQueue.isPending(k));
   }

@@ -10,11 +10,14 @@ import type { Cache } from '../kube/cache.ts';
 import type { Clock } from '../kube/clock.ts';
 import { httpStatus } from '../kube/errors.ts';
 import { splitKey } from '../kube/keys.ts';
+import type { SendersByAddress } from '../kube/sender-index.ts';
 import type { Reconciler, Result } from './controller.ts';
 import type { Writer } from './writer.ts';
 
 export interface SenderReconcilerDeps {
   senders: Cache<Sender>;
+  /** The Senders of each address: whether this one may use its address. */
+  addresses: SendersByAddress;
   leases: Cache<V1Lease>;
   leaseNamespace: string;
   writer: Writer;
@@ -40,7 +43,11 @@ export class SenderReconciler implements Reconciler {
     if (!sender) return {};
     if (this.deps.claimantsPending?.(key)) return { requeueAfterMs: CLAIMANTS_PENDING_RETRY_MS };
     const raw = leases.get(senderLeaseName(sender), leaseNamespace);
-    const { status } = decideSender({ sender, ...(raw ? { lease: leaseView(raw) } : {}) }, clock.now());
+    const acceptance = this.deps.addresses.acceptance(sender);
+    const { status } = decideSender(
+      { sender, acceptance, ...(raw ? { lease: leaseView(raw) } : {}) },
+      clock.now(),
+    );
     if (equal(status, sender.status ?? {})) return {};
     try {
       await writer.patchStatus(PLURAL.Sender, sender, sender.status, status);

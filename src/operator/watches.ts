@@ -5,10 +5,10 @@
 import type { V1ControllerRevision, V1Lease } from '@kubernetes/client-node';
 import { REVISION_LABEL } from '../api/names.ts';
 import type { Chatbot, Sender } from '../api/schema.ts';
-import { senderLeaseName } from '../core/claims/claim.ts';
 import type { InformerSet } from '../kube/cache.ts';
 import { KeyIndex } from '../kube/key-index.ts';
 import { objectKey, splitKey } from '../kube/keys.ts';
+import type { SendersByAddress } from '../kube/sender-index.ts';
 import type { ChatbotGatherer } from './chatbot-gatherer.ts';
 import type { WorkQueue } from './queue.ts';
 
@@ -29,6 +29,8 @@ export interface WatchTargets {
   gatherer: ChatbotGatherer;
   /** Kept here, read by the gatherer: Lease name -> holder, revision -> chatbot. */
   indexes: { leasesByHolder: KeyIndex; revisionsByChatbot: KeyIndex };
+  /** Kept here, read by the gatherer and the Sender controller: the Senders of each address. */
+  addresses: SendersByAddress;
   /** Namespaces watched (empty: all). */
   namespaces: string[];
 }
@@ -40,9 +42,8 @@ export interface Watches {
 }
 
 export function wireWatches(src: WatchSources, to: WatchTargets): Watches {
-  const { chatbotQueue, senderQueue, gatherer, indexes } = to;
+  const { chatbotQueue, senderQueue, gatherer, indexes, addresses } = to;
   const botsBySender = new KeyIndex();
-  const sendersByLease = new KeyIndex();
   const senderRefKey = (cb: Chatbot) =>
     cb.spec?.senderRef?.name ? `${cb.metadata.namespace ?? ''}/${cb.spec.senderRef.name}` : undefined;
 
@@ -61,12 +62,18 @@ export function wireWatches(src: WatchSources, to: WatchTargets): Watches {
     },
   });
 
-  // A Sender change re-validates the chatbots that name it, and refreshes its own status.
+  // A Sender change re-validates the chatbots that name it, and refreshes its own status; every
+  // other Sender of its address (old and new) may have been accepted or refused by it, so they and
+  // their chatbots are looked at again too.
   const senderChanged = (sd: Sender, deleted = false) => {
     const key = objectKey(sd);
-    sendersByLease.set(key, deleted ? undefined : senderLeaseName(sd));
-    for (const k of botsBySender.get(key)) chatbotQueue.add(k);
-    senderQueue.addAfter(key, SENDER_STATUS_DELAY_MS);
+    const touched = new Set([key]);
+    for (const lease of addresses.update(sd, deleted))
+      for (const k of addresses.keysOf(lease)) touched.add(k);
+    for (const k of touched) {
+      for (const bot of botsBySender.get(k)) chatbotQueue.add(bot);
+      senderQueue.addAfter(k, SENDER_STATUS_DELAY_MS);
+    }
   };
   src.senders.on({
     add: (sd) => senderChanged(sd),
@@ -83,7 +90,7 @@ export function wireWatches(src: WatchSources, to: WatchTargets): Watches {
     const holder = l.spec?.holderIdentity;
     if (holder && watches(splitKey(holder).namespace)) chatbotQueue.add(holder);
     for (const k of gatherer.claimantsOf(name)) chatbotQueue.add(k);
-    for (const k of sendersByLease.get(name)) senderQueue.addAfter(k, SENDER_STATUS_DELAY_MS);
+    for (const k of addresses.keysOf(name)) senderQueue.addAfter(k, SENDER_STATUS_DELAY_MS);
   };
   src.leases.on({
     add: (l) => leaseChanged(l),

@@ -56,13 +56,14 @@ describe('local control plane', () => {
       `apiVersion: chatbots.dev/v1alpha1
 kind: Sender
 metadata: {name: acme-whatsapp}
-spec: {channel: WhatsApp, address: "+385911234567"}
+spec: {channel: WhatsApp, address: "+385911234567", credentialsSecretRef: {name: acme-whatsapp}}
 `,
     );
     await eventually(() => (seen.includes('add acme-whatsapp') ? true : undefined), { what: 'informer add' });
     expect(informer.get('acme-whatsapp', ns)?.spec).toEqual({
       channel: 'WhatsApp',
       address: '+385911234567',
+      credentialsSecretRef: { name: 'acme-whatsapp' },
       test: false,
     });
 
@@ -93,11 +94,26 @@ spec: {channel: WhatsApp, address: "+385911234567"}
       `apiVersion: chatbots.dev/v1alpha1
 kind: Sender
 metadata: {name: test-sender}
-spec: {channel: WhatsApp, address: "+385911234567", test: true}
+spec: {channel: WhatsApp, address: "+385911234567", credentialsSecretRef: {name: s}, test: true}
 `,
     ).catch((e: Error) => e.message);
     expect(err).toContain('spec.verifiedNumber');
     expect(err).toContain('verifiedNumber is required for a test sender');
     await expect(kubectl(['get', 'sender', 'test-sender', '-n', ns])).rejects.toThrow(/NotFound/);
+  });
+
+  it('rejects a WhatsApp sender without credentials: nothing could verify or send its messages', async () => {
+    const ns = await newNamespace('cp');
+    const err = await kubectl(
+      ['apply', '-n', ns, '-f', '-'],
+      `apiVersion: chatbots.dev/v1alpha1
+kind: Sender
+metadata: {name: no-secret}
+spec: {channel: WhatsApp, address: "+385911234567"}
+`,
+    ).catch((e: Error) => e.message);
+    expect(err).toContain('spec.credentialsSecretRef');
+    expect(err).toContain('a WhatsApp Sender needs credentialsSecretRef');
+    await expect(kubectl(['get', 'sender', 'no-secret', '-n', ns])).rejects.toThrow(/NotFound/);
   });
 });

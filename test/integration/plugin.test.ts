@@ -289,7 +289,7 @@ describe('kubectl chatbot on a real control plane', () => {
       `apiVersion: chatbots.dev/v1alpha1
 kind: Sender
 metadata: {name: s8}
-spec: {channel: WhatsApp, address: "+385911230008", test: true, verifiedNumber: "+385981112233"}
+spec: {channel: WhatsApp, address: "+385911230008", credentialsSecretRef: {name: s8}, test: true, verifiedNumber: "+385981112233"}
 ---
 ${bot('tester', { sender: 's8', state: 'Active' })}`,
     );

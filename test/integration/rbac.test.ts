@@ -78,7 +78,7 @@ describe('deploy/ RBAC', () => {
       `apiVersion: chatbots.dev/v1alpha1
 kind: Sender
 metadata: {name: rbac-sender}
-spec: {channel: WhatsApp, address: "+385919999001"}
+spec: {channel: WhatsApp, address: "+385919999001", credentialsSecretRef: {name: rbac-sender}}
 ---
 apiVersion: chatbots.dev/v1alpha1
 kind: Chatbot

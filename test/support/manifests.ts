@@ -5,7 +5,7 @@
 export const senderYaml = (name: string, address: string) => `apiVersion: chatbots.dev/v1alpha1
 kind: Sender
 metadata: {name: ${name}}
-spec: {channel: WhatsApp, address: "${address}"}
+spec: {channel: WhatsApp, address: "${address}", credentialsSecretRef: {name: ${name}}}
 `;
 
 export interface BotOptions {

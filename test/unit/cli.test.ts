@@ -43,6 +43,7 @@ metadata:
 spec:
   channel: WhatsApp
   address: "+385911234567"
+  credentialsSecretRef: {name: acme-whatsapp}
 `;
 
 const bot = (caption = 'Talk to an agent', extra = '') => `apiVersion: chatbots.dev/v1alpha1
@@ -87,12 +88,12 @@ describe('chatbot validate: exit codes and text output', () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'bot.yaml:25:19: error ButtonCaptionEmpty Button caption must not be empty ' +
+      'bot.yaml:26:19: error ButtonCaptionEmpty Button caption must not be empty ' +
         '(spec.definition.dialogs[0].elements[0].buttons.items[0].caption)',
     );
     expect(lines[1]).toMatch(/^ {4}hint: \S/);
     expect(lines.at(-1)).toBe('1 error, 0 warnings in 1 chatbot and 1 sender (1 file)');
-    expect(CAPTION_EMPTY.split('\n')[24]!.slice(18)).toBe('caption: ""');
+    expect(CAPTION_EMPTY.split('\n')[25]!.slice(18)).toBe('caption: ""');
     expect(r.stderr).toBe('');
   });
 
@@ -130,10 +131,10 @@ describe('chatbot validate: exit codes and text output', () => {
     expect(r.stdout).toBe(
       [
         // sorted by position: spec.schedule is missing, so its issue is at `spec:`
-        'bot.yaml:13:1: error M missing (spec.schedule.timeZone)',
+        'bot.yaml:14:1: error M missing (spec.schedule.timeZone)',
         '    hint: h',
-        'bot.yaml:23:15: error E e (spec.definition.dialogs[0].elements[0].buttons.message)',
-        'bot.yaml:27:9: warning W w (spec.definition.dialogs[1].name)',
+        'bot.yaml:24:15: error E e (spec.definition.dialogs[0].elements[0].buttons.message)',
+        'bot.yaml:28:9: warning W w (spec.definition.dialogs[1].name)',
         '2 errors, 1 warning in 1 chatbot and 1 sender (1 file)',
         '',
       ].join('\n'),
@@ -143,7 +144,7 @@ describe('chatbot validate: exit codes and text output', () => {
   it('reads standard input for -', async () => {
     const r = await run(['validate', '-'], {}, { stdin: CAPTION_EMPTY });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^<stdin>:25:19: error ButtonCaptionEmpty /m);
+    expect(r.stdout).toMatch(/^<stdin>:26:19: error ButtonCaptionEmpty /m);
   });
 });
 
@@ -200,13 +201,13 @@ describe('chatbot validate: unreadable input exits 2 with one line per problem',
     [
       'broken YAML',
       `${SENDER}---\nkind: Chatbot\nspec:\n  channel: [WhatsApp\n`,
-      /^bot\.yaml:1[12]:\d+: error InvalidYAML \S.*$/,
+      /^bot\.yaml:1[23]:\d+: error InvalidYAML \S.*$/,
     ],
     ['a duplicate key', 'kind: Sender\nkind: Chatbot\n', /^bot\.yaml:2:1: error InvalidYAML .*unique.*$/],
     [
       'an unknown kind',
       `${SENDER}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n`,
-      /^bot\.yaml:10:7: error UnknownKind unknown kind "ConfigMap": want Chatbot or Sender \(chatbots\.dev\/v1alpha1\)$/,
+      /^bot\.yaml:11:7: error UnknownKind unknown kind "ConfigMap": want Chatbot or Sender \(chatbots\.dev\/v1alpha1\)$/,
     ],
     [
       'a missing kind',
@@ -221,7 +222,7 @@ describe('chatbot validate: unreadable input exits 2 with one line per problem',
     [
       'a document that is a list',
       `${SENDER}---\n- kind: Chatbot\n`,
-      /^bot\.yaml:9:1: error NotAnObject a document must be a Chatbot or Sender object, found a list$/,
+      /^bot\.yaml:10:1: error NotAnObject a document must be a Chatbot or Sender object, found a list$/,
     ],
     [
       'a document that is a string',
@@ -242,7 +243,7 @@ describe('chatbot validate: unreadable input exits 2 with one line per problem',
     const r = await run(['validate', 'bot.yaml'], { 'bot.yaml': `${SENDER}---\nmetadata:\n  name: a: b\n` });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'bot.yaml:10:9: error InvalidYAML Nested mappings are not allowed in compact mappings\n',
+      'bot.yaml:11:9: error InvalidYAML Nested mappings are not allowed in compact mappings\n',
     );
   });
 
@@ -256,7 +257,7 @@ describe('chatbot validate: unreadable input exits 2 with one line per problem',
   it('still validates the other files and documents', async () => {
     const r = await run(['validate', 'missing.yaml', 'bot.yaml'], { 'bot.yaml': CAPTION_EMPTY });
     expect(r.code).toBe(2);
-    expect(r.stdout).toContain('bot.yaml:25:19: error ButtonCaptionEmpty');
+    expect(r.stdout).toContain('bot.yaml:26:19: error ButtonCaptionEmpty');
   });
 
   it('skips empty documents', async () => {
@@ -291,7 +292,7 @@ describe('chatbot validate --format json', () => {
       },
       {
         file: 'bot.yaml',
-        line: 25,
+        line: 26,
         column: 19,
         severity: 'Error',
         code: 'ButtonCaptionEmpty',

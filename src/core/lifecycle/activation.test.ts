@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { REACTIVATE_ANNOTATION } from '../../api/names.ts';
 import type { ChatbotSpec, ChatbotStatus } from '../../api/schema.ts';
-import { claimOf, isStillPreempted } from './activation.ts';
+import { claimantOf, isStillPreempted } from './activation.ts';
 import { at, CREATED, chatbotOf, claimBy, ME, NEW_BOT, ONCE, servingStatus } from './fixtures.ts';
 
 describe('isStillPreempted', () => {
@@ -28,7 +28,7 @@ describe('isStillPreempted', () => {
   });
 });
 
-describe('claimOf (another bot’s claim, as the shell reads it)', () => {
+describe('claimantOf: the one claim rule (its own decision and every rival’s read of it)', () => {
   const PREEMPTED = servingStatus({
     state: 'Preempted',
     activation: { desired: 'Active', moment: CREATED, preemptedBy: NEW_BOT },
@@ -41,11 +41,22 @@ describe('claimOf (another bot’s claim, as the shell reads it)', () => {
     annotations?: Record<string, string>;
     errors?: number;
     deleting?: boolean;
+    holds?: boolean;
+    usable?: boolean;
     now?: string;
     want?: { moment: string };
   }>([
     { name: 'created wanting Active: its creationTimestamp', want: { moment: CREATED } },
     { name: 'with errors: none', errors: 1 },
+    {
+      name: 'with errors while it holds the sender with a serving revision: it keeps competing',
+      errors: 1,
+      holds: true,
+      status: servingStatus({ activation: { desired: 'Active', moment: CREATED } }),
+      want: { moment: CREATED },
+    },
+    { name: 'with errors, holding, but no revision ever served: none', errors: 1, holds: true },
+    { name: 'its Sender not usable (missing, refused for the address): none', usable: false },
     { name: 'being deleted: none', deleting: true },
     { name: 'Inactive: none', spec: { state: 'Inactive' } },
     {
@@ -61,14 +72,17 @@ describe('claimOf (another bot’s claim, as the shell reads it)', () => {
       annotations: { [REACTIVATE_ANNOTATION]: '2026-03-02T09:00:00Z' },
       want: { moment: '2026-03-02T09:00:00Z' },
     },
-  ])('$name', ({ spec, status, annotations, errors, deleting, now, want }) => {
+  ])('$name', ({ spec, status, annotations, errors, deleting, holds, usable, now, want }) => {
     const chatbot = chatbotOf({
       spec: { state: 'Active', ...spec },
       ...(status ? { status } : {}),
       ...(annotations ? { annotations } : {}),
     });
     if (deleting) chatbot.metadata.deletionTimestamp = '2026-03-02T00:00:00Z';
-    const claim = claimOf(chatbot, errors ?? 0, at(now ?? '2026-03-02T10:00:00Z'));
+    const claim = claimantOf(
+      { chatbot, errors: errors ?? 0, senderUsable: usable ?? true, holds: holds ?? false },
+      at(now ?? '2026-03-02T10:00:00Z'),
+    ).competes;
     expect(claim).toEqual(want ? claimBy(ME, want.moment, CREATED) : undefined);
   });
 });

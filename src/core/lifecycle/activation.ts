@@ -71,14 +71,59 @@ export function isStillPreempted(activation: ChatbotStatus['activation'] | undef
   return Boolean(activation?.preemptedBy && activation.moment && rfc3339(moment) <= activation.moment);
 }
 
+/** What decides whether a chatbot competes for its sender, as any reconcile can observe it. */
+export interface ClaimantFacts {
+  chatbot: Chatbot;
+  /** Validation errors of its current generation. */
+  errors: number;
+  /**
+   * Its Sender exists, is on its channel, is accepted for the address (ownership.ts) and the
+   * sender's Lease was observed.
+   */
+  senderUsable: boolean;
+  /** The sender's Lease names this bot (not a predecessor of the same name) as its holder. */
+  holds: boolean;
+  /** The effective desired state now, when the caller computed it already. */
+  eff?: DesiredState;
+}
+
+/** A chatbot as a claimant of its sender: the one rule every reconcile applies to every bot. */
+export interface Claimant {
+  /** Desired Active now, not being deleted, with a usable Sender. */
+  wantsActive: boolean;
+  /** Invalid, but holds the sender with a revision: an invalid change never deactivates. */
+  keepServing: boolean;
+  /** Its claim, when it wants the sender and may have it (valid, or keepServing). */
+  activation: ActivationClaim | undefined;
+  /** Lost the sender earlier and claims with no later moment: it stays preempted. */
+  stillPreempted: boolean;
+  /** The claim it competes with (what rivals compare against), or undefined: it does not compete. */
+  competes: Claim | undefined;
+}
+
 /**
- * The claim another replica or another chatbot's reconcile would compute for this bot now, or
- * undefined when it does not compete for its sender (invalid, being deleted, not desired Active,
- * or still preempted at the moment it lost with).
+ * The claim rule, written once (docs/architecture.md, "One active chatbot per sender"): a bot
+ * competes for its sender when it wants Active with a usable Sender, is valid or keeps serving its
+ * last valid revision while it holds the sender, and is not still preempted at the moment it lost
+ * with. Its own decision and every rival's read of it go through here, so an invalid holder is a
+ * claimant for both.
  */
-export function claimOf(chatbot: Chatbot, errors: number, now: Date): Claim | undefined {
-  if (errors > 0 || chatbot.metadata.deletionTimestamp) return undefined;
-  const a = activationClaim(chatbot, effectiveDesiredState(chatbot.spec, now), now);
-  if (!a || isStillPreempted(chatbot.status?.activation, a.claim.moment)) return undefined;
-  return a.claim;
+export function claimantOf(facts: ClaimantFacts, now: Date): Claimant {
+  const { chatbot, errors, senderUsable, holds } = facts;
+  const eff = facts.eff ?? effectiveDesiredState(chatbot.spec, now);
+  const wantsActive = !chatbot.metadata.deletionTimestamp && eff.desired === 'Active' && senderUsable;
+  const keepServing = errors > 0 && wantsActive && holds && Boolean(chatbot.status?.revision);
+  const activation =
+    wantsActive && (errors === 0 || keepServing) ? activationClaim(chatbot, eff, now) : undefined;
+  const stillPreempted =
+    activation !== undefined &&
+    !holds &&
+    isStillPreempted(chatbot.status?.activation, activation.claim.moment);
+  return {
+    wantsActive,
+    keepServing,
+    activation,
+    stillPreempted,
+    competes: activation && !stillPreempted ? activation.claim : undefined,
+  };
 }

@@ -1,6 +1,7 @@
 // Step: the conditions of a Chatbot, in a stable order: kstatus Ready, Reconciling and Stalled
 // (what Argo CD, Flux and `kubectl wait` read), then Validated, SenderBound and Scheduled.
 import type { ChatbotState } from '../../api/schema.ts';
+import { refusalMessage } from '../claims/ownership.ts';
 import type { ConditionInput } from '../conditions.ts';
 import { formatNext } from '../schedule/index.ts';
 import { rfc3339 } from '../time.ts';
@@ -45,6 +46,8 @@ export function readyCondition(
     message,
   });
   if (!ctx.valid) return ready('False', ReadyReason.ValidationFailed, ctx.message);
+  const refusal = refusedWhileWanted(ctx);
+  if (refusal && state !== 'Draining') return ready('False', ReadyReason.SenderNotAccepted, refusal);
   switch (state) {
     case 'Active':
       return ready('True', ReadyReason.Active, 'Active and serving');
@@ -92,10 +95,29 @@ export function reconcilingCondition({
   };
 }
 
+/**
+ * The refusal message when the bot wants Active but its Sender's address belongs to another
+ * namespace that has not granted this one (core/claims/ownership.ts), else undefined.
+ */
+export function refusedWhileWanted(ctx: DecisionContext): string | undefined {
+  const a = ctx.acceptance;
+  if (!a || a.accepted || !ctx.sender || ctx.eff.desired !== 'Active' || ctx.deleting) return undefined;
+  return refusalMessage(ctx.sender, a);
+}
+
 export function stalledCondition(
   ctx: DecisionContext,
   facts?: Pick<ConditionFacts, 'state'>,
 ): ConditionInput {
+  const refusal = ctx.valid ? refusedWhileWanted(ctx) : undefined;
+  if (refusal) {
+    return {
+      type: ConditionType.Stalled,
+      status: 'True',
+      reason: StalledReason.AddressOwnedElsewhere,
+      message: refusal,
+    };
+  }
   // Preempted waits for a person (or its own next activation moment): kstatus calls that
   // Stalled, so Flux reports Failed instead of waiting for ever (docs/architecture.md, GitOps).
   if (ctx.valid && facts?.state === 'Preempted') {
@@ -145,6 +167,9 @@ export function senderBoundCondition(
   });
   if (holding)
     return bound('True', SenderBoundReason.Bound, `Holds Sender ${ctx.spec.senderRef?.name ?? ''}`);
+  if (ctx.sender && ctx.acceptance && !ctx.acceptance.accepted) {
+    return bound('False', SenderBoundReason.SenderNotAccepted, refusalMessage(ctx.sender, ctx.acceptance));
+  }
   if (!ctx.senderUsable) {
     return bound(
       'False',

@@ -10,15 +10,19 @@ import {
   at,
   BUTTON_CAPTION,
   BUTTON_MESSAGE,
+  CREATED,
   chatbotOf,
   conds,
   err,
+  leaseHeldBy,
   MATCHED,
+  ME,
   NO_SENDER,
   observed,
   PHRASES,
   run,
   senderOf,
+  servingStatus,
   UNKNOWN_GOTO,
   warn,
 } from './fixtures.ts';
@@ -369,5 +373,55 @@ describe('manual activation', () => {
     expect(s.schedule).toBeUndefined();
     expect(plan.nextWakeAt).toBeUndefined();
     expect(plan.reason).toBe(want.state === 'Active' ? 'ManualActivation' : 'Inactive');
+  });
+});
+
+// ---------------------------------------------------------------- who owns the address
+
+describe('a Sender refused for its address (another namespace owns it)', () => {
+  const REFUSED = { accepted: false as const, owner: 'bank', ownerSender: 'bank/main' };
+  const NOW = at('2026-03-02T10:00:00Z');
+
+  it('an Active bot on it does not claim: Inactive, not ready, stalled with the owner named', () => {
+    const plan = decide(
+      observed({ chatbot: chatbotOf({ spec: { state: 'Active' } }), acceptance: REFUSED }),
+      NOW,
+    );
+    expect(plan.lease).toBeUndefined();
+    expect(plan.status.state).toBe('Inactive');
+    const c = conds(plan.status);
+    expect(c.Ready).toMatchObject({ status: 'False', reason: 'SenderNotAccepted' });
+    expect(c.Stalled).toMatchObject({ status: 'True', reason: 'AddressOwnedElsewhere' });
+    expect(c.SenderBound).toMatchObject({ status: 'False', reason: 'SenderNotAccepted' });
+    expect(c.Stalled?.message).toMatch(
+      /belongs to namespace bank, which declared it first; .*spec\.sharedWith/,
+    );
+  });
+
+  it('an Inactive bot on it is ready (nothing wanted), but SenderBound says why it could not claim', () => {
+    const plan = decide(observed({ acceptance: REFUSED }), NOW);
+    const c = conds(plan.status);
+    expect(c.Ready).toMatchObject({ status: 'True', reason: 'Inactive' });
+    expect(c.Stalled).toMatchObject({ status: 'False' });
+    expect(c.SenderBound).toMatchObject({ status: 'False', reason: 'SenderNotAccepted' });
+  });
+
+  it('a holder whose Sender became refused gives the Lease up', () => {
+    const chatbot = chatbotOf({ spec: { state: 'Active' }, status: servingStatus() });
+    const plan = decide(observed({ chatbot, acceptance: REFUSED, lease: leaseHeldBy(ME, CREATED) }), NOW);
+    expect(plan.lease).toEqual({ op: 'release' });
+    expect(plan.status.state).not.toBe('Active');
+  });
+
+  it('granted by the owner: it claims as any accepted Sender does', () => {
+    const plan = decide(
+      observed({
+        chatbot: chatbotOf({ spec: { state: 'Active' } }),
+        acceptance: { accepted: true, owner: 'bank', grantedBy: 'bank/main' },
+      }),
+      NOW,
+    );
+    expect(plan.lease?.op).toBe('acquire');
+    expect(plan.status.state).toBe('Active');
   });
 });

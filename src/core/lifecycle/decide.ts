@@ -14,7 +14,7 @@ import { noticeTakeover } from './takeover.ts';
 import { detectTransitions } from './transitions.ts';
 
 export { validationMessage } from '../validation/status.ts';
-export { activationMoment, chatbotKey, claimOf } from './activation.ts';
+export { activationMoment, chatbotKey, claimantOf } from './activation.ts';
 export type { ClaimsView, Observed } from './observed.ts';
 export type { LeaseOp, Plan, PlannedEvent } from './plan.ts';
 

@@ -12,6 +12,7 @@ import {
   type SenderSpec,
 } from '../../api/schema.ts';
 import type { Claim } from '../claims/claim.ts';
+import type { Acceptance } from '../claims/ownership.ts';
 import { decide, type Observed, type Plan } from './decide.ts';
 import { contextOf, type DecisionContext } from './observed.ts';
 import { revisionName } from './revisions.ts';
@@ -29,7 +30,12 @@ export function senderOf(spec: Partial<SenderSpec> = {}): Sender {
     apiVersion: API_VERSION,
     kind: 'Sender',
     metadata: { name: 'acme-whatsapp', namespace: 'acme', generation: 1 },
-    spec: { channel: 'WhatsApp', address: '+385911234567', ...spec },
+    spec: {
+      channel: 'WhatsApp',
+      address: '+385911234567',
+      credentialsSecretRef: { name: 'acme-whatsapp' },
+      ...spec,
+    },
   };
 }
 
@@ -81,6 +87,7 @@ export function observed(
     lease?: LeaseView;
     others?: Omit<ClaimsView, 'lease' | 'rivals'> & { rivals?: ClaimsView['rivals'] };
     revisions?: RevisionInfo[];
+    acceptance?: Acceptance;
   } = {},
 ): Observed {
   const chatbot = o.chatbot ?? chatbotOf();
@@ -92,6 +99,7 @@ export function observed(
   return {
     chatbot,
     sender,
+    ...(o.acceptance ? { acceptance: o.acceptance } : {}),
     issues: o.issues ?? [],
     ...(claims ? { claims } : {}),
     revisions: o.revisions ?? [],

@@ -2,9 +2,10 @@
 // derived from it once (DecisionContext) that every step of the decision shares, read-only.
 import type { Chatbot, ChatbotSpec, ChatbotStatus, Issue, Sender } from '../../api/schema.ts';
 import type { Claim, LeaseView } from '../claims/claim.ts';
+import type { Acceptance } from '../claims/ownership.ts';
 import { type DesiredState, effectiveDesiredState } from '../schedule/index.ts';
 import { summarize, validationMessage } from '../validation/status.ts';
-import { type ActivationClaim, activationClaim, chatbotKey, isStillPreempted } from './activation.ts';
+import { type ActivationClaim, chatbotKey, claimantOf } from './activation.ts';
 import { type RevisionInfo, revisionName } from './revisions.ts';
 
 export interface ClaimsView {
@@ -22,6 +23,8 @@ export interface Observed {
   chatbot: Chatbot;
   /** The Sender named by spec.senderRef, if it exists. */
   sender: Sender | undefined;
+  /** Whether that Sender may use its address (ownership.ts); absent: not judged (accepted). */
+  acceptance?: Acceptance;
   /** Issues of the current generation (the shell memoizes validateChatbot). */
   issues: Issue[];
   /** The sender's Lease and competing claims; absent when there is no usable sender. */
@@ -61,7 +64,9 @@ export interface DecisionContext {
   readonly heldBefore: boolean;
   /** The last decision left it Active. */
   readonly wasActive: boolean;
-  /** The Sender exists, is on the bot's channel, and its Lease was observed. */
+  /** Whether the Sender may use its address (absent: no Sender, or not judged). */
+  readonly acceptance: Acceptance | undefined;
+  /** The Sender exists, is on the bot's channel, is accepted for its address, and its Lease was observed. */
   readonly senderUsable: boolean;
   /** It wants to hold its sender now: desired Active, not being deleted, with a usable Sender. */
   readonly wantsActive: boolean;
@@ -92,12 +97,15 @@ export function contextOf(obs: Observed, now: Date): DecisionContext {
   const eff = effectiveDesiredState(spec, now);
   const lease = claims?.lease;
   const heldBefore = lease?.holder === me;
-  const senderUsable = sender !== undefined && sender.spec.channel === spec.channel && claims !== undefined;
-  const wantsActive = !deleting && eff.desired === 'Active' && senderUsable;
-  const keepServing = !valid && wantsActive && heldBefore && Boolean(prev.revision);
-  const activation = wantsActive && (valid || keepServing) ? activationClaim(chatbot, eff, now) : undefined;
-  const stillPreempted =
-    activation !== undefined && !heldBefore && isStillPreempted(prevActivation, activation.claim.moment);
+  const senderUsable =
+    sender !== undefined &&
+    sender.spec.channel === spec.channel &&
+    claims !== undefined &&
+    obs.acceptance?.accepted !== false;
+  const { wantsActive, keepServing, activation, stillPreempted } = claimantOf(
+    { chatbot, errors, senderUsable, holds: heldBefore, eff },
+    now,
+  );
   const currentRevision = valid ? revisionName(chatbot.metadata.name ?? '', spec.definition) : undefined;
   return {
     now,
@@ -119,6 +127,7 @@ export function contextOf(obs: Observed, now: Date): DecisionContext {
     lease,
     heldBefore,
     wasActive: prev.state === 'Active',
+    acceptance: obs.acceptance,
     senderUsable,
     wantsActive,
     keepServing,

@@ -44,6 +44,8 @@ export const ConditionType = {
   SenderBound: 'SenderBound',
   /** Whether a schedule edge is coming, and which. */
   Scheduled: 'Scheduled',
+  /** A Sender's: whether it may use its address (the oldest Sender's namespace owns it, others need a grant). */
+  Accepted: 'Accepted',
 } as const;
 
 /** Reasons of a Chatbot's Ready condition. */
@@ -60,6 +62,8 @@ export const ReadyReason = {
   Preempted: 'Preempted',
   /** False: the manifest has errors (the message names the first). */
   ValidationFailed: 'ValidationFailed',
+  /** False: it wants Active, but its Sender's address belongs to another namespace that has not granted this one. */
+  SenderNotAccepted: 'SenderNotAccepted',
 } as const;
 
 /** Reasons of the Reconciling condition. */
@@ -78,6 +82,8 @@ export const StalledReason = {
   ValidationFailed: 'ValidationFailed',
   /** True: another chatbot holds the sender; nothing changes until this one gets a new activation moment. */
   Preempted: 'Preempted',
+  /** True: the address belongs to another namespace that has not granted this one (Sender, and its chatbots). */
+  AddressOwnedElsewhere: 'AddressOwnedElsewhere',
 } as const;
 
 /** Reasons of the Validated condition (of a Chatbot and of a Sender). */
@@ -94,6 +100,8 @@ export const SenderBoundReason = {
   Bound: 'Bound',
   /** False: the Sender does not exist or is on another channel. */
   SenderUnavailable: 'SenderUnavailable',
+  /** False: the Sender's address belongs to another namespace that has not granted this one. */
+  SenderNotAccepted: 'SenderNotAccepted',
   /** False: another chatbot holds the sender. */
   HeldByOther: 'HeldByOther',
   /** False: the chatbot does not want its sender now (Inactive, Scheduled, Invalid). */
@@ -118,6 +126,18 @@ export const SenderReadyReason = {
   Available: 'Available',
   /** False: the Sender manifest has errors. */
   ValidationFailed: 'ValidationFailed',
+  /** False: the address belongs to another namespace that has not granted this one. */
+  NotAccepted: 'NotAccepted',
+} as const;
+
+/** Reasons of a Sender's Accepted condition. */
+export const AcceptedReason = {
+  /** True: its namespace owns the address (it declared it first). */
+  OwnsAddress: 'OwnsAddress',
+  /** True: the owner namespace grants this namespace in spec.sharedWith of its Sender. */
+  Granted: 'Granted',
+  /** False: another namespace owns the address and grants this one nothing. */
+  AddressOwnedElsewhere: 'AddressOwnedElsewhere',
 } as const;
 
 /** Reasons of the events about a Chatbot, one per transition. */

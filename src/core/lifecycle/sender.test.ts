@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Condition, SenderSpec, SenderStatus } from '../../api/schema.ts';
 import type { LeaseView } from '../claims/claim.ts';
+import type { Acceptance } from '../claims/ownership.ts';
 import { at, LEASE_NAME, senderOf } from './fixtures.ts';
 import { decideSender } from './sender.ts';
 
@@ -30,6 +31,10 @@ const cond = (
 });
 const VALID = cond('Validated', 'True', 'Valid', 'No issues');
 const AVAILABLE = cond('Ready', 'True', 'Available', 'No active chatbot holds this sender');
+const REFUSED =
+  'The WhatsApp address +385911234567 belongs to namespace bank, which declared it first; ask its owners to ' +
+  'add this namespace to spec.sharedWith of their Sender for it, or use another address';
+const OWNS = cond('Accepted', 'True', 'OwnsAddress', 'This namespace owns the address');
 
 describe('decideSender', () => {
   it.each<{
@@ -41,19 +46,19 @@ describe('decideSender', () => {
   }>([
     {
       name: 'no Lease: available',
-      want: { observedGeneration: 1, conditions: [AVAILABLE, VALID] },
+      want: { observedGeneration: 1, conditions: [AVAILABLE, VALID, OWNS] },
     },
     {
       name: 'a Lease without a holder: available',
       lease: lease(undefined, EARLIER),
-      want: { observedGeneration: 1, conditions: [AVAILABLE, VALID] },
+      want: { observedGeneration: 1, conditions: [AVAILABLE, VALID, OWNS] },
     },
     {
       name: 'held: the holder since the Lease’s acquireTime',
       lease: lease('acme/support-bot', '2026-03-02T09:15:30.250Z'),
       want: {
         observedGeneration: 1,
-        conditions: [cond('Ready', 'True', 'Held', 'Held by chatbot acme/support-bot'), VALID],
+        conditions: [cond('Ready', 'True', 'Held', 'Held by chatbot acme/support-bot'), VALID, OWNS],
         holder: { namespace: 'acme', name: 'support-bot', since: '2026-03-02T09:15:30Z' },
       },
     },
@@ -62,7 +67,7 @@ describe('decideSender', () => {
       lease: lease('other-ns/bot'),
       want: {
         observedGeneration: 1,
-        conditions: [cond('Ready', 'True', 'Held', 'Held by chatbot other-ns/bot'), VALID],
+        conditions: [cond('Ready', 'True', 'Held', 'Held by chatbot other-ns/bot'), VALID, OWNS],
         holder: { namespace: 'other-ns', name: 'bot', since: NOW },
       },
     },
@@ -85,6 +90,7 @@ describe('decideSender', () => {
             'ValidationFailed',
             expect.stringMatching(/^1 error; first: spec\.verifiedNumber: /),
           ),
+          OWNS,
           // kstatus reads it as Failed: nothing changes until the manifest is fixed.
           cond(
             'Stalled',
@@ -111,6 +117,7 @@ describe('decideSender', () => {
         conditions: [
           cond('Ready', 'True', 'Held', 'Held by chatbot acme/support-bot', EARLIER),
           cond('Validated', 'True', 'Valid', 'No issues', EARLIER),
+          OWNS,
         ],
         holder: { namespace: 'acme', name: 'support-bot', since: EARLIER },
       },
@@ -119,6 +126,40 @@ describe('decideSender', () => {
     const sender = { ...senderOf(spec), ...(previous ? { status: previous } : {}) };
     const { status } = decideSender({ sender, ...(lease ? { lease } : {}) }, at(NOW));
     expect(status).toEqual(want);
+  });
+
+  it.each<{ name: string; acceptance: Acceptance; want: Condition[] }>([
+    {
+      name: 'granted by the owner namespace: accepted, shows its holder',
+      acceptance: { accepted: true, owner: 'bank', grantedBy: 'bank/main-number' },
+      want: [
+        cond('Ready', 'True', 'Held', 'Held by chatbot acme/support-bot'),
+        VALID,
+        cond(
+          'Accepted',
+          'True',
+          'Granted',
+          'Namespace bank owns the address and grants this namespace (Sender bank/main-number)',
+        ),
+      ],
+    },
+    {
+      name: 'refused: not ready, stalled with the owner’s namespace and what to do, no holder shown',
+      acceptance: { accepted: false, owner: 'bank', ownerSender: 'bank/main-number' },
+      want: [
+        cond('Ready', 'False', 'NotAccepted', REFUSED),
+        VALID,
+        cond('Accepted', 'False', 'AddressOwnedElsewhere', REFUSED),
+        cond('Stalled', 'True', 'AddressOwnedElsewhere', REFUSED),
+      ],
+    },
+  ])('$name', ({ acceptance, want }) => {
+    const { status } = decideSender(
+      { sender: senderOf(), acceptance, lease: lease('acme/support-bot', NOW) },
+      at(NOW),
+    );
+    expect(status.conditions).toEqual(want);
+    expect(status.holder !== undefined).toBe(acceptance.accepted);
   });
 
   it('leaves observedGeneration out when the Sender has no generation', () => {

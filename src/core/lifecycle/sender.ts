@@ -3,16 +3,25 @@
 // decideSender(), and writes the status when it changed.
 import type { Sender, SenderStatus } from '../../api/schema.ts';
 import type { LeaseView } from '../claims/claim.ts';
+import { type Acceptance, refusalMessage } from '../claims/ownership.ts';
 import { type ConditionInput, mergeConditions } from '../conditions.ts';
 import { rfc3339 } from '../time.ts';
 import { validateSender } from '../validation/index.ts';
 import { validationMessage } from '../validation/status.ts';
-import { ConditionType, SenderReadyReason, StalledReason, ValidatedReason } from './reasons.ts';
+import {
+  AcceptedReason,
+  ConditionType,
+  SenderReadyReason,
+  StalledReason,
+  ValidatedReason,
+} from './reasons.ts';
 
 export interface SenderObserved {
   sender: Sender;
   /** The sender's Lease, when it exists. */
   lease?: LeaseView;
+  /** Whether it may use its address (ownership.ts); absent: accepted. */
+  acceptance?: Acceptance;
 }
 
 export function decideSender(obs: SenderObserved, now: Date): { status: SenderStatus } {
@@ -20,24 +29,38 @@ export function decideSender(obs: SenderObserved, now: Date): { status: SenderSt
   const issues = validateSender(sender);
   const valid = !issues.some((i) => i.severity === 'Error');
   const message = validationMessage(issues);
-  const holder = chatbotHolding(lease, now);
+  const acceptance = obs.acceptance ?? { accepted: true, owner: sender.metadata.namespace ?? '' };
+  const refusal = acceptance.accepted ? undefined : refusalMessage(sender, acceptance);
+  // A refused Sender shows no holder: the Lease of its address is another namespace's business.
+  const holder = refusal ? undefined : chatbotHolding(lease, now);
   const generation = sender.metadata.generation;
+  const stalled: ConditionInput[] = !valid
+    ? [
+        {
+          type: ConditionType.Stalled,
+          status: 'True',
+          reason: StalledReason.ValidationFailed,
+          message: `Fix the manifest: ${message}`,
+        },
+      ]
+    : refusal
+      ? // kstatus (Flux) and Argo CD read Stalled=True as Failed: a person must act.
+        [
+          {
+            type: ConditionType.Stalled,
+            status: 'True',
+            reason: StalledReason.AddressOwnedElsewhere,
+            message: refusal,
+          },
+        ]
+      : [];
   const conditions: ConditionInput[] = [
-    senderReadyCondition(valid, message, lease?.holder),
+    senderReadyCondition(valid, message, lease?.holder, refusal),
     valid
       ? { type: ConditionType.Validated, status: 'True', reason: ValidatedReason.Valid, message }
       : { type: ConditionType.Validated, status: 'False', reason: ValidatedReason.ValidationFailed, message },
-    // kstatus (Flux) reads Stalled=True as Failed: an invalid Sender waits for its manifest to be fixed.
-    ...(valid
-      ? []
-      : [
-          {
-            type: ConditionType.Stalled,
-            status: 'True' as const,
-            reason: StalledReason.ValidationFailed,
-            message: `Fix the manifest: ${message}`,
-          },
-        ]),
+    acceptedCondition(acceptance, refusal),
+    ...stalled,
   ];
   return {
     status: {
@@ -46,6 +69,31 @@ export function decideSender(obs: SenderObserved, now: Date): { status: SenderSt
       ...(holder ? { holder } : {}),
     },
   };
+}
+
+function acceptedCondition(acceptance: Acceptance, refusal: string | undefined): ConditionInput {
+  if (refusal) {
+    return {
+      type: ConditionType.Accepted,
+      status: 'False',
+      reason: AcceptedReason.AddressOwnedElsewhere,
+      message: refusal,
+    };
+  }
+  const grantedBy = acceptance.accepted ? acceptance.grantedBy : undefined;
+  return grantedBy
+    ? {
+        type: ConditionType.Accepted,
+        status: 'True',
+        reason: AcceptedReason.Granted,
+        message: `Namespace ${acceptance.owner} owns the address and grants this namespace (Sender ${grantedBy})`,
+      }
+    : {
+        type: ConditionType.Accepted,
+        status: 'True',
+        reason: AcceptedReason.OwnsAddress,
+        message: 'This namespace owns the address',
+      };
 }
 
 /** status.holder: the chatbot named by the Lease, since it acquired the sender (else since now). */
@@ -60,7 +108,19 @@ export function chatbotHolding(lease: LeaseView | undefined, now: Date): SenderS
   };
 }
 
-function senderReadyCondition(valid: boolean, message: string, holder: string | undefined): ConditionInput {
+function senderReadyCondition(
+  valid: boolean,
+  message: string,
+  holder: string | undefined,
+  refusal: string | undefined,
+): ConditionInput {
+  if (refusal)
+    return {
+      type: ConditionType.Ready,
+      status: 'False',
+      reason: SenderReadyReason.NotAccepted,
+      message: refusal,
+    };
   if (!valid) {
     return {
       type: ConditionType.Ready,

@@ -34,6 +34,15 @@ export const ISSUE_CODES = {
   },
   VerifiedNumberMissing: { severity: 'Error', description: 'A test Sender without verifiedNumber.' },
   AddressNotE164: { severity: 'Error', description: 'A phone-channel Sender address that is not E.164.' },
+  CredentialsMissing: {
+    severity: 'Error',
+    description: 'A WhatsApp Sender without credentialsSecretRef: nothing could be verified or sent.',
+  },
+  // ---- Senders
+  HttpSenderOpen: {
+    severity: 'Warning',
+    description: 'An Http Sender without credentialsSecretRef: anyone may start conversations on it.',
+  },
   // ---- seed errors
   ButtonMessageEmpty: { severity: 'Error', description: 'A buttons element without message text.' },
   ButtonCaptionEmpty: { severity: 'Error', description: 'A button without caption.' },

@@ -100,7 +100,7 @@ export function exampleSender(name = 'acme-whatsapp', spec: Partial<Sender['spec
     apiVersion: 'chatbots.dev/v1alpha1',
     kind: 'Sender',
     metadata: { name, namespace: 'acme' },
-    spec: { channel: 'WhatsApp', address: '+385911234567', ...spec },
+    spec: { channel: 'WhatsApp', address: '+385911234567', credentialsSecretRef: { name }, ...spec },
   };
 }
 

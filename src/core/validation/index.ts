@@ -155,9 +155,21 @@ export const validateChatbot: ValidateChatbot = (chatbot: unknown, context: Vali
   return finish(issues);
 };
 
-/** Validates a Sender manifest of any shape: its schema and CEL rules. Never throws. */
+/** Validates a Sender manifest of any shape: its schema and CEL rules, and who could talk on it. Never throws. */
 export function validateSender(sender: unknown): Issue[] {
   const read = readSpec(sender);
   if (!read.ok) return [read.issue];
-  return finish(checkJsonSpec('Sender', read.spec));
+  const issues = checkJsonSpec('Sender', read.spec);
+  const spec = read.spec;
+  if (isRecord(spec) && spec.channel === 'Http' && spec.credentialsSecretRef === undefined) {
+    issues.push(
+      issue(
+        'HttpSenderOpen',
+        'spec.credentialsSecretRef',
+        'This Http Sender has no credentials: anyone who knows its address may start conversations on it',
+        'Add credentialsSecretRef.name: a Secret in this namespace with a `token` that callers send as a bearer token.',
+      ),
+    );
+  }
+  return finish(issues);
 }

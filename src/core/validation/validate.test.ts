@@ -702,8 +702,26 @@ describe('validateSender', () => {
   const sender = (spec: Record<string, unknown>): Sender => ({ ...exampleSender(), spec: spec as Any });
 
   it.each<{ name: string; spec: Record<string, unknown>; issues: [IssueCode, string][] }>([
-    { name: 'a valid sender', spec: { channel: 'WhatsApp', address: '+385911234567' }, issues: [] },
-    { name: 'an Http sender with any id', spec: { channel: 'Http', address: 'web-1' }, issues: [] },
+    {
+      name: 'a valid sender',
+      spec: { channel: 'WhatsApp', address: '+385911234567', credentialsSecretRef: { name: 'wa' } },
+      issues: [],
+    },
+    {
+      name: 'a WhatsApp sender without credentials (nothing could verify or send its messages)',
+      spec: { channel: 'WhatsApp', address: '+385911234567' },
+      issues: [['CredentialsMissing', 'spec.credentialsSecretRef']],
+    },
+    {
+      name: 'an Http sender with any id',
+      spec: { channel: 'Http', address: 'web-1', credentialsSecretRef: { name: 'web' } },
+      issues: [],
+    },
+    {
+      name: 'an Http sender without credentials: open to anyone, a warning',
+      spec: { channel: 'Http', address: 'web-1' },
+      issues: [['HttpSenderOpen', 'spec.credentialsSecretRef']],
+    },
     {
       name: 'a phone address that is not E.164',
       spec: { channel: 'SMS', address: '0911234567' },
@@ -711,7 +729,12 @@ describe('validateSender', () => {
     },
     {
       name: 'a test sender without verifiedNumber',
-      spec: { channel: 'WhatsApp', address: '+385911234567', test: true },
+      spec: {
+        channel: 'WhatsApp',
+        address: '+385911234567',
+        credentialsSecretRef: { name: 'wa' },
+        test: true,
+      },
       issues: [['VerifiedNumberMissing', 'spec.verifiedNumber']],
     },
     {
@@ -730,6 +753,8 @@ describe('the code list', () => {
       ...rows.flatMap((r) => r.issues.map(([code]) => code)),
       'AddressNotE164',
       'VerifiedNumberMissing',
+      'CredentialsMissing',
+      'HttpSenderOpen',
     ]);
     expect(ALL_CODES.map((c) => c.code).filter((c) => !exercised.has(c))).toEqual([]);
   });
