@@ -244,11 +244,14 @@ spec:
       - userInput: {saveAs: order}
       - text: "Order {{order}} ships tomorrow."
 `;
+  // A trusted backend (the shop's web server) talks for its visitors with the Sender's token: the
+  // answers then name the chatbot that replied.
+  await k('create', 'secret', 'generic', 'shop-web', '-n', 'demo', '--from-literal=token=demo-shop-token');
   await kIn(
     `apiVersion: chatbots.dev/v1alpha1
 kind: Sender
 metadata: {name: shop-web}
-spec: {channel: Http, address: shop}
+spec: {channel: Http, address: shop, credentialsSecretRef: {name: shop-web}}
 ---
 ${story('shop-classic', 'Welcome to the classic shop!')}`,
     'apply',
@@ -262,7 +265,7 @@ ${story('shop-classic', 'Welcome to the classic shop!')}`,
     user(from, text);
     const res = await fetch(`${base}/channels/http/shop`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: 'Bearer demo-shop-token' },
       body: JSON.stringify({ from, text }),
     });
     const out = (await res.json()) as { replies: any[]; chatbot?: string };
@@ -327,7 +330,7 @@ ${story('shop-classic', 'Welcome to the classic shop!')}`,
   kubectl describe chatbot shop-new -n demo
   node --import tsx src/cli/kubectl-chatbot.ts status shop-new -n demo     # or: make install-plugin; kubectl chatbot status ...
   node --import tsx src/cli/kubectl-chatbot.ts chat -f examples/ai-assistant.yaml
-  curl -s ${base}/channels/http/shop -H 'content-type: application/json' -d '{"from":"you","text":"hi"}'
+  curl -s ${base}/channels/http/shop -H 'content-type: application/json' -H 'authorization: Bearer demo-shop-token' -d '{"from":"you","text":"hi"}'
   curl -s ${base.replace('127.0.0.1', 'localhost')}/entry/demo/acme-hello/qr.svg > qr.svg
 Logs: .tmp/demo/*.log. Press Ctrl-C to stop everything.`);
 } catch (err) {

@@ -53,19 +53,23 @@ interface Outcome {
   end: number;
   problem?: { kind: string; sample: string };
   bytes: number;
+  /** The conversation token of the answer (the runtime's Http channel on an open Sender). */
+  token?: string;
 }
 
+/** One message; `token` is the conversation token of the previous answer, sent as a chat widget does. */
 async function roundTrip(
   p: Pool,
   path: string,
   body: string,
   check: (answer: object) => string | undefined,
+  token?: string,
 ): Promise<Outcome> {
   try {
     const res = await p.request({
       path,
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(token ? { 'x-conversation-token': token } : {}) },
       body,
     });
     const text = await res.body.text();
@@ -73,8 +77,14 @@ async function roundTrip(
     if (res.statusCode !== 200) {
       return { end, bytes: text.length, problem: { kind: `http ${res.statusCode}`, sample: text } };
     }
-    const wrong = check(JSON.parse(text) as object);
-    return { end, bytes: text.length, ...(wrong ? { problem: { kind: 'wrong reply', sample: wrong } } : {}) };
+    const answer = JSON.parse(text) as { conversationToken?: string };
+    const wrong = check(answer);
+    return {
+      end,
+      bytes: text.length,
+      ...(answer.conversationToken ? { token: answer.conversationToken } : {}),
+      ...(wrong ? { problem: { kind: 'wrong reply', sample: wrong } } : {}),
+    };
   } catch (err) {
     const code = (err as { code?: string }).code ?? (err as Error).name;
     return { end: performance.now(), bytes: 0, problem: { kind: `transport ${code}`, sample: String(err) } };
@@ -120,6 +130,7 @@ async function load(job: LoadJob): Promise<LoadResult> {
     let gen = 0;
     let from = `${job.userPrefix}-${i}-${gen}`;
     let step = 0;
+    let token: string | undefined;
     const joins = t0 + (rampMs * i) / job.users;
     let due = t0 + (periodMs * i) / job.users;
     while (periodMs > 0 && due < joins) due += periodMs;
@@ -140,7 +151,8 @@ async function load(job: LoadJob): Promise<LoadResult> {
       }
       const s = SCRIPT[step]!;
       const body = JSON.stringify({ from, ...s.body, ...(step === 0 ? { name } : {}) });
-      const out = await roundTrip(p, path, body, (a) => checkAnswer(job.check, s, name, a));
+      const out = await roundTrip(p, path, body, (a) => checkAnswer(job.check, s, name, a), token);
+      token = out.token;
       const inWindow = out.end >= ws && out.end < we;
       if (out.problem) {
         if (inWindow) {

@@ -252,6 +252,12 @@ async function startRuntime(round: number, kind: RuntimeKind, redis?: RedisServe
     '--session-store',
     store,
     ...(redis ? ['--redis-url', redis.url] : []),
+    // The bench's users send as fast as the runtime answers, from one client address: the rate
+    // limits (which stay in the path) are raised so that they do not decide the figures.
+    '--user-rate',
+    '1000000/1000000',
+    '--client-rate',
+    '1000000/1000000',
   ];
   const child = spawn(
     process.execPath,
@@ -263,7 +269,7 @@ async function startRuntime(round: number, kind: RuntimeKind, redis?: RedisServe
           join(REPO_ROOT, 'src/runtime/main.ts'),
           ...flags,
         ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SESSION_KEY: 'runtime-bench-session-key' } },
   );
   live.add(child);
   child.once('exit', () => live.delete(child));

@@ -9,8 +9,11 @@ import { type Pin, route } from '../core/routing/route.ts';
 import type { Clock } from '../kube/clock.ts';
 import { splitKey } from '../kube/keys.ts';
 import { fingerprint } from '../telemetry/redact.ts';
+import { safeEqual } from './channels/auth.ts';
 import type { Directory } from './directory.ts';
+import type { RuntimeKeys } from './keys.ts';
 import type { RuntimeMetrics } from './metrics.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import type { Session, SessionStore } from './sessions/store.ts';
 
 export interface InboundMessage {
@@ -18,8 +21,11 @@ export interface InboundMessage {
   channel: Sender['spec']['channel'];
   /** The sender's address (its phone number, or the Http sender's id). */
   address: string;
-  /** The Sender object the message came in on (the holder's own, when several declare the address). */
-  sender: Sender;
+  /**
+   * The Senders of the address that verified this message (WhatsApp signature, Http token), by
+   * namespace/name, accepted for the address: a bot answers only through its own Sender among them.
+   */
+  verified: ReadonlyMap<string, Sender>;
   /** The sender's Lease (senderLeaseName), which the channel already knows. */
   leaseName: string;
   /** The end user's id on the channel. */
@@ -27,6 +33,13 @@ export interface InboundMessage {
   message: Inbound;
   /** Attributes for a new session (e.g. the WhatsApp profile name as `name`). */
   attributes?: Record<string, string>;
+  /**
+   * Set when the caller proves it is this end user only with a conversation token (an Http caller
+   * on an open Sender): an open conversation continues only with the token the last reply carried
+   * (bound to the address, the end user and the session); otherwise it is left exactly as it was.
+   * Unset: the channel verified the end user (WhatsApp's signature, a trusted backend's token).
+   */
+  continuation?: { token: string | undefined };
 }
 
 export interface Outcome {
@@ -35,8 +48,16 @@ export interface Outcome {
   chatbot?: string;
   revision?: string;
   sessionClosed: boolean;
+  /** The Sender the answering bot replies through (its own, which verified the message). */
+  sender?: Sender;
   /** Why nothing was answered, when nothing was. */
   dropped?: string;
+  /** An open conversation the caller may not continue (see InboundMessage.mayContinue). */
+  unauthorized?: boolean;
+  /** Refused by the per-end-user rate limit: milliseconds until the next message is taken. */
+  retryAfterMs?: number;
+  /** With `continuation`: the token that continues the conversation, while it is open. */
+  conversationToken?: string;
 }
 
 export interface ConversationDeps {
@@ -45,11 +66,9 @@ export interface ConversationDeps {
   clock: Clock;
   metrics: RuntimeMetrics;
   logger: Logger;
-}
-
-/** The store key of one conversation: one end user on one sender (unambiguous whatever the ids hold). */
-export function conversationKey(channel: string, address: string, user: string): string {
-  return JSON.stringify([channel.toLowerCase(), address, user]);
+  keys: RuntimeKeys;
+  /** Messages per end user (per channel and address): the others are not slowed. */
+  perUser: RateLimiter;
 }
 
 /** A session's lifetime in the store: sessionTimeout, or (0s: never idles out) a year. */
@@ -63,13 +82,38 @@ export class Conversations {
     const started = performance.now();
     const channel = msg.channel.toLowerCase();
     metrics.messagesIn.inc({ channel });
-    const key = conversationKey(msg.channel, msg.address, msg.user);
+    const key = this.deps.keys.conversationKey(msg.channel, msg.address, msg.user);
+    const wait = this.deps.perUser.take(key);
+    if (wait > 0) {
+      const limited: Outcome = {
+        replies: [],
+        sessionClosed: false,
+        dropped: 'RateLimited',
+        retryAfterMs: wait,
+      };
+      this.account(msg, key, limited);
+      return limited;
+    }
     const { leaseName } = msg;
     const out = await store.withConversation(key, async (current) => {
       const now = clock.now();
+      const token = (session: Session) =>
+        this.deps.keys.conversationToken(msg.address, msg.user, String(session.openedAt));
+      if (current && msg.continuation && !safeEqual(msg.continuation.token ?? '', token(current))) {
+        // Not this caller's conversation to continue: nothing changes, nothing is told.
+        return {
+          next: current,
+          result: {
+            replies: [],
+            sessionClosed: false,
+            unauthorized: true,
+            dropped: 'Unauthorized',
+          } as Outcome,
+        };
+      }
       const holder = directory.holderOf(leaseName);
       const decision = route({
-        sender: msg.sender,
+        verified: msg.verified,
         ...(holder ? { holder } : {}),
         chatbot: (k) => directory.chatbot(k),
         ...(current ? { session: { chatbot: current.chatbot, revision: current.revision } } : {}),
@@ -83,7 +127,15 @@ export class Conversations {
           result: { replies: [], sessionClosed: current !== undefined, dropped: decision.reason } as Outcome,
         };
       }
-      return this.step(decision.pin, decision.kind === 'continue' ? current : undefined, msg, now.getTime());
+      const stepped = await this.step(
+        decision.pin,
+        decision.sender,
+        decision.kind === 'continue' ? current : undefined,
+        msg,
+        now.getTime(),
+      );
+      if (msg.continuation && stepped.next) stepped.result.conversationToken = token(stepped.next);
+      return stepped;
     });
     this.account(msg, key, out);
     metrics.replyLatency.observe({ channel }, (performance.now() - started) / 1000);
@@ -92,6 +144,7 @@ export class Conversations {
 
   private async step(
     pin: Pin,
+    sender: Sender,
     current: Session | undefined,
     msg: InboundMessage,
     now: number,
@@ -132,6 +185,7 @@ export class Conversations {
         replies: out.replies,
         chatbot: pin.chatbot,
         revision: pin.revision,
+        sender,
         sessionClosed: out.closed,
         ...(out.replies.length === 0 && out.handedOff ? { dropped: 'HandedOff' } : {}),
       },

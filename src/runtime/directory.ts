@@ -12,8 +12,8 @@ import { allOf, chatbotInformers } from '../kube/chatbot-informers.ts';
 import type { Clients } from '../kube/clients.ts';
 import type { Clock } from '../kube/clock.ts';
 import { httpStatus } from '../kube/errors.ts';
-import { KeyIndex } from '../kube/key-index.ts';
 import { objectKey, splitKey } from '../kube/keys.ts';
+import { SendersByAddress } from '../kube/sender-index.ts';
 
 /** A revision as the engine runs it. */
 export interface ServedRevision {
@@ -22,6 +22,8 @@ export interface ServedRevision {
 }
 
 const SECRET_TTL_MS = 10_000;
+/** A Secret read that failed (the apiserver down, say) is not retried for every message. */
+const SECRET_FAILURE_TTL_MS = 2_000;
 const COMPILED_MAX = 500;
 
 export interface DirectoryOptions {
@@ -40,13 +42,16 @@ export class Directory {
   private readonly leases: InformerSet<V1Lease>;
   private readonly revisions: InformerSet<V1ControllerRevision>;
   private readonly informers: ReturnType<typeof allOf>;
-  private readonly sendersByLease = new KeyIndex();
+  /** The Senders of each address, and which may use it (the oldest Sender's namespace owns it). */
+  readonly addresses: SendersByAddress;
   private readonly compiled = new Map<string, ServedRevision>();
   /** Secret data by namespace/name, with when it was read; one read in flight per Secret. */
   private readonly secrets = new Map<
     string,
-    { at: number; data: Promise<Record<string, string> | undefined> }
+    { at: number; data: Promise<Record<string, string> | undefined>; failed?: boolean }
   >();
+  /** Namespaces whose Secrets the runtime may not read (warned once). */
+  private readonly forbidden = new Set<string>();
 
   constructor(private readonly opts: DirectoryOptions) {
     const { clients, namespaces, logger, timers } = opts;
@@ -63,11 +68,13 @@ export class Directory {
       revisions: this.revisions,
     } = informers);
     this.informers = allOf(informers);
-    const senderSeen = (s: Sender) => this.sendersByLease.set(objectKey(s), senderLeaseName(s));
+    this.addresses = new SendersByAddress(this.senders);
+    const senderSeen = (s: Sender) => void this.addresses.update(s);
     this.senders.on({
       add: senderSeen,
       update: senderSeen,
-      delete: (s) => this.sendersByLease.set(objectKey(s), undefined),
+      resync: senderSeen,
+      delete: (s) => void this.addresses.update(s, true),
     });
     this.revisions.on({ delete: (r) => this.compiled.delete(objectKey(r)) });
   }
@@ -99,30 +106,23 @@ export class Directory {
   }
 
   /**
-   * The Sender objects for a channel and address (the same number may be declared in several
-   * namespaces: one Lease). The holder's own Sender comes first.
+   * The Senders declaring a channel and address that may use it (the owner namespace's, and those
+   * it grants: core/claims/ownership.ts), oldest first, with the address's Lease name.
    */
-  sendersFor(channel: Sender['spec']['channel'], address: string): { leaseName: string; senders: Sender[] } {
+  acceptedSenders(
+    channel: Sender['spec']['channel'],
+    address: string,
+  ): { leaseName: string; senders: Sender[] } {
     const leaseName = senderLeaseName({ spec: { channel, address } });
-    const senders = this.sendersByLease
-      .get(leaseName)
-      .sort()
-      .map((k) => this.senders.get(splitKey(k).name, splitKey(k).namespace))
-      .filter((s): s is Sender => s !== undefined && s.spec.channel === channel);
-    const holder = this.holderOf(leaseName);
-    const bot = holder ? this.chatbot(holder) : undefined;
-    const own =
-      bot &&
-      senders.findIndex(
-        (s) =>
-          s.metadata.namespace === bot.metadata.namespace && s.metadata.name === bot.spec?.senderRef?.name,
-      );
-    if (own !== undefined && own > 0) senders.unshift(...senders.splice(own, 1));
-    return { leaseName, senders };
+    const all = this.addresses.sendersOf(leaseName).filter((s) => s.spec.channel === channel);
+    return { leaseName, senders: all.filter((s) => this.addresses.acceptance(s).accepted) };
   }
 
-  allSenders(): Sender[] {
-    return this.senders.list();
+  /** Every Sender of a channel that may use its address. */
+  acceptedSendersOf(channel: Sender['spec']['channel']): Sender[] {
+    return this.senders
+      .list()
+      .filter((s) => s.spec.channel === channel && this.addresses.acceptance(s).accepted);
   }
 
   /** The revision number of a ControllerRevision in the cache (undefined: not seen). */
@@ -155,7 +155,10 @@ export class Directory {
     return served;
   }
 
-  /** The data of the Sender's credentials Secret (undefined: missing). Cached for 10 s, read once. */
+  /**
+   * The data of the Sender's credentials Secret (undefined: missing, or not readable by the runtime
+   * in that namespace). Cached for 10 s and read once at a time; a failed read for 2 s.
+   */
   credentials(sender: Sender): Promise<Record<string, string> | undefined> {
     const ref = sender.spec.credentialsSecretRef?.name;
     if (!ref) return Promise.resolve(undefined);
@@ -163,11 +166,13 @@ export class Directory {
     const key = `${namespace}/${ref}`;
     const nowMs = performance.now(); // a cache lifetime, not a decision: real time
     const hit = this.secrets.get(key);
-    if (hit && nowMs - hit.at < SECRET_TTL_MS) return hit.data;
+    if (hit && nowMs - hit.at < (hit.failed ? SECRET_FAILURE_TTL_MS : SECRET_TTL_MS)) return hit.data;
     const data = this.readSecret(namespace, ref);
-    this.secrets.set(key, { at: nowMs, data });
-    // A failed read is not cached: the next message tries again.
-    data.catch(() => this.secrets.get(key)?.data === data && this.secrets.delete(key));
+    const entry: { at: number; data: typeof data; failed?: boolean } = { at: nowMs, data };
+    this.secrets.set(key, entry);
+    data.catch(() => {
+      entry.failed = true;
+    });
     return data;
   }
 
@@ -178,7 +183,19 @@ export class Directory {
         Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
       );
     } catch (err) {
-      if (httpStatus(err) === 404) return undefined;
+      const status = httpStatus(err);
+      if (status === 404) return undefined;
+      if (status === 403) {
+        // The runtime reads Secrets only where a tenant lets it (README, "Install"): no binding here.
+        if (!this.forbidden.has(namespace)) {
+          this.forbidden.add(namespace);
+          this.opts.logger.warn(
+            { namespace },
+            'the runtime may not read Secrets in this namespace: bind the chatbot-runtime-secrets ClusterRole there',
+          );
+        }
+        return undefined;
+      }
       throw err;
     }
   }

@@ -4,7 +4,13 @@ import { RealClock } from '../kube/clock.ts';
 import { Flags } from '../telemetry/flags.ts';
 import { makeLogger } from '../telemetry/logger.ts';
 import { runUntilSignalled } from '../telemetry/process.ts';
-import { DEFAULT_WHATSAPP_API_URL, Runtime } from './runtime.ts';
+import { MIN_SESSION_KEY_LENGTH } from './keys.ts';
+import {
+  DEFAULT_PER_CLIENT_LIMIT,
+  DEFAULT_PER_USER_LIMIT,
+  DEFAULT_WHATSAPP_API_URL,
+  Runtime,
+} from './runtime.ts';
 import { createSessionStore } from './sessions/index.ts';
 
 const USAGE = `chatbot-runtime [flags]
@@ -17,7 +23,14 @@ const USAGE = `chatbot-runtime [flags]
   --redis-url URL            redis://host:port/db for --session-store redis (env REDIS_URL)
   --whatsapp-api-url URL     Graph API base with its version (env WHATSAPP_API_URL; default https://graph.facebook.com/v23.0)
   --whatsapp-max-age SECONDS WhatsApp messages older than this are not answered (env WHATSAPP_MAX_AGE; default 86400)
+  --user-rate BURST/PER_SEC  messages one end user may send: a burst, then so many per second
+                             (env USER_RATE; default 10/1); the others are never slowed
+  --client-rate BURST/PER_SEC Http requests per client address without a bearer token
+                             (env CLIENT_RATE; default 60/2)
   --namespaces a,b           namespaces to watch (env WATCH_NAMESPACES; default: all)
+  (env SESSION_KEY)          the key of conversation keys, message-id markers and Http conversation
+                             tokens: the same secret on every replica (required with redis; default
+                             with memory: a random key per process)
   --pod-namespace NS         the operator's namespace, where sender Leases live (env POD_NAMESPACE; default chatbot-system)
   --log-level LEVEL          pino level (env LOG_LEVEL; default info)`;
 
@@ -32,6 +45,8 @@ const values = flags.parse([
   'redis-url',
   'whatsapp-api-url',
   'whatsapp-max-age',
+  'user-rate',
+  'client-rate',
   'namespaces',
   'pod-namespace',
   'log-level',
@@ -47,6 +62,13 @@ const storeKind = flags.oneOf(
 );
 const redisUrl = values['redis-url'] ?? process.env.REDIS_URL;
 if (storeKind === 'redis' && !redisUrl) flags.fail('--session-store redis needs --redis-url (or REDIS_URL)');
+const sessionKey = process.env.SESSION_KEY || undefined;
+if (storeKind === 'redis' && !sessionKey)
+  flags.fail(
+    '--session-store redis needs SESSION_KEY: a secret shared by every replica (e.g. from a Secret)',
+  );
+if (sessionKey !== undefined && sessionKey.length < MIN_SESSION_KEY_LENGTH)
+  flags.fail(`SESSION_KEY must be at least ${MIN_SESSION_KEY_LENGTH} characters`);
 const whatsappApiUrl = values['whatsapp-api-url'] ?? process.env.WHATSAPP_API_URL ?? DEFAULT_WHATSAPP_API_URL;
 const whatsappMaxAge = flags.num(
   values['whatsapp-max-age'] ?? process.env.WHATSAPP_MAX_AGE,
@@ -59,6 +81,20 @@ try {
 } catch {
   flags.fail(`--whatsapp-api-url must be a URL, got ${JSON.stringify(whatsappApiUrl)}`);
 }
+/** BURST/PER_SECOND, e.g. 10/1. */
+function rate(v: string | undefined, what: string, dflt: { burst: number; perSecond: number }) {
+  if (v === undefined || v === '') return dflt;
+  const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(v.trim());
+  if (!m || Number(m[1]) < 1 || !(Number(m[2]) > 0))
+    flags.fail(`--${what} must be BURST/PER_SECOND with both above 0, e.g. 10/1, got ${JSON.stringify(v)}`);
+  return { burst: Number(m[1]), perSecond: Number(m[2]) };
+}
+const perUserLimit = rate(values['user-rate'] ?? process.env.USER_RATE, 'user-rate', DEFAULT_PER_USER_LIMIT);
+const perClientLimit = rate(
+  values['client-rate'] ?? process.env.CLIENT_RATE,
+  'client-rate',
+  DEFAULT_PER_CLIENT_LIMIT,
+);
 const namespaces = flags.list(values.namespaces ?? process.env.WATCH_NAMESPACES);
 const logger = makeLogger(values['log-level'], 'chatbot-runtime');
 const kc = flags.kubeConfig(values.kubeconfig ?? process.env.KUBECONFIG);
@@ -82,6 +118,9 @@ const runtime = new Runtime({
   healthHost: values['health-host'] ?? process.env.HEALTH_HOST ?? '127.0.0.1',
   whatsappApiUrl,
   whatsappMaxAgeMs: whatsappMaxAge * 1000,
+  ...(sessionKey ? { sessionKey } : {}),
+  perUserLimit,
+  perClientLimit,
 });
 
 runUntilSignalled('runtime', runtime, logger, 'shutting down: finishing messages in flight');

@@ -53,13 +53,14 @@ export class RuntimeMetrics {
   });
   readonly webhooksRejected = new Counter({
     name: 'chatbot_runtime_whatsapp_webhooks_rejected_total',
-    help: 'WhatsApp webhooks refused with 401 and not processed, by reason (signature, unknownSender).',
+    help: 'WhatsApp webhooks refused and not processed, by reason (signature: 401, tooManyNumbers: 400).',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
-  readonly statuses = new Counter({
-    name: 'chatbot_runtime_whatsapp_statuses_total',
-    help: 'WhatsApp delivery status updates received (accepted; no reply).',
+  readonly webhookItems = new Counter({
+    name: 'chatbot_runtime_whatsapp_webhook_items_total',
+    help: 'Items of signed WhatsApp webhooks, by change field and type (text, interactive.button_reply, reaction, status.delivered, notification...).',
+    labelNames: ['field', 'type'] as const,
     registers: [this.registry],
   });
   readonly sendErrors = new Counter({

@@ -15,7 +15,9 @@ import { type RetrySchedules, WhatsAppSender } from './channels/whatsapp-send.ts
 import { Conversations } from './conversation.ts';
 import { Directory } from './directory.ts';
 import { Housekeeping } from './housekeeping.ts';
+import { RuntimeKeys } from './keys.ts';
 import { RuntimeMetrics } from './metrics.ts';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import type { SessionStore } from './sessions/store.ts';
 
 export interface RuntimeOptions {
@@ -44,7 +46,19 @@ export interface RuntimeOptions {
   whatsappMaxAgeMs?: number;
   /** Waits before retries of failed Graph API sends (tests shorten them). */
   whatsappRetry?: Partial<RetrySchedules>;
+  /**
+   * The key of conversation keys, message-id markers and Http conversation tokens; the same on
+   * every replica sharing a Redis (SESSION_KEY). Undefined: a random key for this process.
+   */
+  sessionKey?: string;
+  /** Messages per end user (default: a burst of 10, then 1 per second). */
+  perUserLimit?: RateLimitOptions;
+  /** Http requests per client address without a bearer token (default: a burst of 60, then 2 per second). */
+  perClientLimit?: RateLimitOptions;
 }
+
+export const DEFAULT_PER_USER_LIMIT: RateLimitOptions = { burst: 10, perSecond: 1 };
+export const DEFAULT_PER_CLIENT_LIMIT: RateLimitOptions = { burst: 60, perSecond: 2 };
 
 export const DEFAULT_WHATSAPP_API_URL = 'https://graph.facebook.com/v23.0';
 
@@ -69,6 +83,7 @@ export class Runtime {
       logger: opts.logger,
       timers,
     });
+    const keys = new RuntimeKeys(opts.sessionKey);
     const deps = {
       directory: this.directory,
       store: opts.store,
@@ -76,7 +91,11 @@ export class Runtime {
       metrics: this.metrics,
       logger: opts.logger,
     };
-    this.conversations = new Conversations(deps);
+    this.conversations = new Conversations({
+      ...deps,
+      keys,
+      perUser: new RateLimiter(opts.perUserLimit ?? DEFAULT_PER_USER_LIMIT),
+    });
     this.housekeeping = new Housekeeping({
       ...deps,
       clients,
@@ -99,7 +118,11 @@ export class Runtime {
       void reply.code(status).send({ error: status < 500 ? err.message : 'internal error' });
     });
     this.app.get('/healthz', async () => 'ok');
-    registerHttpChannel(this.app, this.directory, this.conversations);
+    registerHttpChannel(this.app, {
+      directory: this.directory,
+      conversations: this.conversations,
+      perClient: new RateLimiter(opts.perClientLimit ?? DEFAULT_PER_CLIENT_LIMIT),
+    });
     registerEntryPoints(this.app, this.directory);
     this.whatsappSender = new WhatsAppSender({
       apiUrl: opts.whatsappApiUrl ?? DEFAULT_WHATSAPP_API_URL,
@@ -113,6 +136,7 @@ export class Runtime {
       conversations: this.conversations,
       sender: this.whatsappSender,
       maxAgeMs: opts.whatsappMaxAgeMs ?? 24 * 3600_000,
+      keys,
     });
     this.whatsapp.register(this.app);
   }

@@ -59,8 +59,10 @@ describe('runtime processes', () => {
     await apply(ns, `${httpSenderYaml('web', 'acme-web')}---\n${httpBotYaml('support', { sender: 'web' })}`);
     await waitForChatbot(ns, 'support', (c) => c.status?.state === 'Active', 'Active');
     const store = ['--session-store', 'redis', '--redis-url', redis.url, '--log-level', 'debug'];
-    const a = spawnRuntime(runtimeArgs(ns, store), { name: 'runtime-a' });
-    const b = spawnRuntime(runtimeArgs(ns, store), { name: 'runtime-b' });
+    // One SESSION_KEY for both: conversation keys and tokens are the same on each replica.
+    const env = { SESSION_KEY: 'a-shared-session-key-for-this-test' };
+    const a = spawnRuntime(runtimeArgs(ns, store), { name: 'runtime-a', env });
+    const b = spawnRuntime(runtimeArgs(ns, store), { name: 'runtime-b', env });
     const replicas = [await ports(a), await ports(b)];
     for (const r of replicas) {
       await expect

@@ -19,15 +19,25 @@ afterEach(async () => {
   await Promise.all(managers.splice(0).map((m) => m.stop()));
 });
 
-async function setup(opts: { clock?: FakeClock } = {}) {
+/**
+ * A namespace with the operator and the runtime. `trusted`: the Http Sender has a token and every
+ * message comes from a trusted backend with it (the answers then name the chatbot and revision);
+ * otherwise the Sender is open and end users talk as a chat widget does, with conversation tokens.
+ */
+async function setup(opts: { clock?: FakeClock; trusted?: boolean } = {}) {
   const ns = await newNamespace('rt');
   const clock = opts.clock;
   managers.push(await startOperator(ns, clock ? { clock } : {}));
   const rt = await startRuntime(ns, clock ? { clock } : {});
   runtimes.push(rt);
+  if (opts.trusted) {
+    await kubectl(['create', 'secret', 'generic', 'web-token', '-n', ns, '--from-literal=token=s3cret']);
+  }
+  const auth: Record<string, string> = opts.trusted ? { authorization: 'Bearer s3cret' } : {};
   const talk = (from: string, body: { text?: string; button?: string; name?: string }) =>
-    say(rt.port, 'acme-web', { from, ...body });
-  return { ns, rt, talk };
+    say(rt.port, 'acme-web', { from, ...body }, auth);
+  const sender = httpSenderYaml('web', 'acme-web', opts.trusted ? 'web-token' : undefined);
+  return { ns, rt, talk, sender };
 }
 
 const welcome = (name: string, greeting = 'Welcome to Acme') => [
@@ -53,11 +63,12 @@ describe('a conversation through the Http channel', () => {
     const hi = await talk('ana', { text: 'hi', name: 'Ana' });
     expect(hi.status).toBe(200);
     expect(seen(hi)).toEqual(welcome('Ana'));
-    expect(hi).toMatchObject({
-      chatbot: `${ns}/support`,
-      revision: bot.status?.revision,
-      sessionClosed: false,
-    });
+    expect(hi.sessionClosed).toBe(false);
+    // An open Sender's callers are strangers: the answer names no namespace, bot or revision.
+    expect(hi.chatbot).toBeUndefined();
+    expect(hi.revision).toBeUndefined();
+    expect(bot.status?.revision).toBeDefined();
+    expect(hi.conversationToken).toMatch(/^[\w-]{20,}$/);
     const website = hi.replies[1];
     expect(website && 'buttons' in website && website.buttons.items[1]).toMatchObject({
       caption: 'Website',
@@ -75,8 +86,8 @@ describe('a conversation through the Http channel', () => {
     expect(seen(await talk('ana', { button: 'talk to someone' }))).toEqual(['Connecting you to an agent.']);
     // Handed off: the bot no longer answers Ana.
     const silent = await talk('ana', { text: 'hello?' });
+    expect(silent.status).toBe(200);
     expect(silent.replies).toEqual([]);
-    expect(silent.chatbot).toBe(`${ns}/support`);
 
     // Bo: a keyword route, closeSession; the next message starts over.
     await talk('bo', { text: 'hi', name: 'Bo' });
@@ -92,7 +103,37 @@ describe('a conversation through the Http channel', () => {
     expect(seen(await talk('cy', { text: 'qwerty zxcv' }))).toEqual(['Sorry, I did not get that.']);
   });
 
-  it('refuses a bad request with the field named, a wrong token with 401, and an unknown address with 404', async () => {
+  it('an open Sender: nobody continues another visitor’s conversation by guessing `from`', async () => {
+    const { ns, rt, talk } = await setup();
+    await apply(ns, `${httpSenderYaml('web', 'acme-web')}---\n${httpBotYaml('support', { sender: 'web' })}`);
+    await activeOn(ns, 'support');
+    const hi = await talk('ana', { text: 'hi', name: 'Ana' });
+    const first = hi.conversationToken!;
+    // A stranger sends as "ana" without her token, or with a made-up one: 401, nothing answered.
+    for (const token of [null, 'not-her-token']) {
+      const forged = await say(rt.port, 'acme-web', { from: 'ana', button: 'Orders' }, {}, token);
+      expect(forged.status).toBe(401);
+      expect(forged.replies).toEqual([]);
+      expect(forged.conversationToken).toBeUndefined();
+    }
+    // Ana's conversation did not move: she goes on exactly where she was.
+    expect(seen(await talk('ana', { button: buttonIdOf(hi, 'Orders') }))).toEqual([
+      'Ask me about your order.',
+    ]);
+    const bye = await talk('ana', { text: 'ok bye' });
+    expect(bye.sessionClosed).toBe(true);
+    // A new conversation needs no token; the old one does not continue it.
+    const again = await say(rt.port, 'acme-web', { from: 'ana', text: 'hi', name: 'Ana' }, {}, null);
+    expect(seen(again)).toEqual(welcome('Ana'));
+    expect(again.conversationToken).not.toBe(first);
+    const stale = await say(rt.port, 'acme-web', { from: 'ana', button: 'Orders' }, {}, first);
+    expect(stale.status).toBe(401);
+    expect(
+      (await say(rt.port, 'acme-web', { from: 'ana', button: 'Orders' }, {}, again.conversationToken)).status,
+    ).toBe(200);
+  });
+
+  it('refuses a bad request with the field named, and a wrong token and an unknown address alike with 401', async () => {
     const { ns, rt, talk } = await setup();
     await kubectl(['create', 'secret', 'generic', 'web-token', '-n', ns, '--from-literal=token=s3cret']);
     await apply(
@@ -131,9 +172,12 @@ describe('a conversation through the Http channel', () => {
       body: '{"from": ',
     });
     expect(notJson.status).toBe(400);
+    // A stranger cannot tell an unknown address from a refused token.
     const unknown = await say(rt.port, 'nobody-here', { from: 'ana', text: 'hi' });
-    expect(unknown.status).toBe(404);
-    expect(unknown.error).toMatch(/no Http Sender has the address "nobody-here"/);
+    expect(unknown.status).toBe(401);
+    expect(unknown.error).toBe(wrong.error);
+    // A trusted backend's answer names the bot and its revision.
+    expect(right.chatbot).toBe(`${ns}/support`);
     // Still serving after all that.
     expect(
       (await say(rt.port, 'acme-web', { from: 'bo', text: 'hi' }, { authorization: 'Bearer s3cret' })).status,
@@ -184,12 +228,9 @@ describe('grace periods felt by real sessions', () => {
   /** Ana talks to A; then B takes the sender with the given takeover. */
   async function takeover(mode: 'Graceful' | 'Immediate') {
     const clock = new FakeClock(T0);
-    const env = await setup({ clock });
-    const { ns, talk } = env;
-    await apply(
-      ns,
-      `${httpSenderYaml('web', 'acme-web')}---\n${httpBotYaml('a', { sender: 'web', greeting: 'A here' })}`,
-    );
+    const env = await setup({ clock, trusted: true });
+    const { ns, talk, sender } = env;
+    await apply(ns, `${sender}---\n${httpBotYaml('a', { sender: 'web', greeting: 'A here' })}`);
     const a = await activeOn(ns, 'a');
     const hi = await talk('ana', { text: 'hi', name: 'Ana' });
     expect(seen(hi)).toEqual(welcome('Ana', 'A here'));
@@ -254,10 +295,10 @@ describe('grace periods felt by real sessions', () => {
 
   it('redeploy: Ana keeps the old revision’s dialog until the deadline, Bo gets the new one', async () => {
     const clock = new FakeClock(T0);
-    const { ns, talk } = await setup({ clock });
+    const { ns, talk, sender } = await setup({ clock, trusted: true });
     await apply(
       ns,
-      `${httpSenderYaml('web', 'acme-web')}---\n${httpBotYaml('a', { sender: 'web', greeting: 'Version one', redeploy: '{gracePeriod: 10m}' })}`,
+      `${sender}---\n${httpBotYaml('a', { sender: 'web', greeting: 'Version one', redeploy: '{gracePeriod: 10m}' })}`,
     );
     const v1 = await activeOn(ns, 'a');
     const hi = await talk('ana', { text: 'hi', name: 'Ana' });

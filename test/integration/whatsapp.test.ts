@@ -7,7 +7,6 @@ import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/kube/clock.ts';
 import type { Manager } from '../../src/operator/manager.ts';
-import { conversationKey } from '../../src/runtime/conversation.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import { createSessionStore } from '../../src/runtime/sessions/index.ts';
 import type { SessionStore } from '../../src/runtime/sessions/store.ts';
@@ -41,6 +40,8 @@ const TOKEN = 'EAAG-test-access-token';
 const APP_SECRET = 'app-secret-4f1c';
 const VERIFY = 'verify-me-7d2a';
 const SHEENA = '16505551234';
+/** Shared by the runtimes of one Redis, as SESSION_KEY is across replicas. */
+const SESSION_KEY = 'whatsapp-test-session-key';
 const PABLO = '16505550000';
 const ADDRESS = `+${DISPLAY_NUMBER}`;
 
@@ -87,6 +88,7 @@ async function setup(
     : createSessionStore('memory', clock ? { clock: () => clock.now().getTime() } : {});
   const rt = await startRuntime(ns, {
     store,
+    sessionKey: SESSION_KEY,
     whatsappApiUrl: graph.url,
     whatsappRetry: { throughput: [50, 50, 50], pair: [50, 50], transient: [50, 50] },
     ...(clock ? { clock } : {}),
@@ -218,7 +220,7 @@ describe('WhatsApp webhooks in, Graph API out', () => {
     }
     expect(await metric('chatbot_runtime_whatsapp_webhooks_rejected_total')).toBe(5);
     expect(graph.requests).toEqual([]);
-    expect(await store.get(conversationKey('WhatsApp', ADDRESS, SHEENA))).toBeUndefined();
+    expect((await store.counts(0)).size).toBe(0); // no session at all
   });
 
   it('answers a webhook delivered 3 times exactly once; a batch of 2 users both; statuses with no reply; non-ASCII text', async () => {
@@ -255,7 +257,15 @@ describe('WhatsApp webhooks in, Graph API out', () => {
       }),
     );
     expect(await postWebhook(rt.port, statuses, sign(statuses, APP_SECRET))).toBe(200);
-    await expect.poll(() => metric('chatbot_runtime_whatsapp_statuses_total'), { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(
+        () =>
+          metric('chatbot_runtime_whatsapp_webhook_items_total', 'field="messages",type="status.delivered"'),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe(1);
     expect(graph.requests.length).toBe(before);
 
     // Non-ASCII: Meta signs the escaped form; the runtime verifies the raw bytes.
@@ -284,10 +294,14 @@ describe('WhatsApp webhooks in, Graph API out', () => {
         timeout: 20_000,
       })
       .toBe(1);
+    // An interactive without a type (a user resending one) is counted, and never reaches the bot.
     await expect
-      .poll(() => metric('chatbot_runtime_replies_dropped_total', 'channel="whatsapp",reason="Ignored"'), {
-        timeout: 20_000,
-      })
+      .poll(
+        () => metric('chatbot_runtime_whatsapp_webhook_items_total', 'field="messages",type="interactive"'),
+        {
+          timeout: 20_000,
+        },
+      )
       .toBe(1);
     await rt.whatsappSender.idle();
     expect(graph.messagesTo(SHEENA)).toHaveLength(4);
@@ -352,9 +366,24 @@ describe('WhatsApp webhooks in, Graph API out', () => {
     expect(text).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*viewBox="[\d .]+"/);
     expect(text.trim().endsWith('</svg>')).toBe(true);
     expect(text).toContain('<path');
+    // Strangers learn nothing: no such bot and an inactive bot are the same 404.
     const none = await fetch(`http://127.0.0.1:${rt.port}/entry/${ns}/nobody/qr.png`);
     expect(none.status).toBe(404);
-    expect(((await none.json()) as { error: string }).error).toBe(`no chatbot ${ns}/nobody`);
+    const noneBody = await none.text();
+    await kubectl([
+      'patch',
+      'chatbot',
+      'support',
+      '-n',
+      ns,
+      '--type=merge',
+      '-p',
+      '{"spec":{"state":"Inactive"}}',
+    ]);
+    await waitForChatbot(ns, 'support', (c) => c.status?.state === 'Inactive', 'Inactive');
+    // (the runtime's cache follows the status a moment later)
+    await expect.poll(async () => (await fetch(ep.qr!.png)).status, { timeout: 20_000 }).toBe(404);
+    expect(await (await fetch(ep.qr!.png)).text()).toBe(noneBody);
   });
 
   it('a test sender answers only its verified number; a stranger gets nothing', async () => {
@@ -424,6 +453,7 @@ describe('WhatsApp webhooks in, Graph API out', () => {
     // A new runtime process on the same Redis gets Meta's retry of the same webhook.
     const rt2 = await startRuntime(env.ns, {
       store: createSessionStore('redis', { redisUrl: redis.url }),
+      sessionKey: SESSION_KEY,
       whatsappApiUrl: env.graph.url,
     });
     cleanups.push(() => rt2.stop());

@@ -61,6 +61,9 @@ const OPERATOR_ENV = [
   'WHATSAPP_API_URL',
   'WHATSAPP_MAX_AGE',
   'PUBLIC_URL',
+  'SESSION_KEY',
+  'USER_RATE',
+  'CLIENT_RATE',
 ];
 
 /** Starts `node --import tsx src/operator/main.ts ...args` from the repository root. */
@@ -69,13 +72,21 @@ export function spawnOperator(args: string[], opts: { name?: string } = {}): Ope
 }
 
 /** Starts `node --import tsx src/runtime/main.ts ...args` from the repository root. */
-export function spawnRuntime(args: string[], opts: { name?: string } = {}): OperatorProcess {
+export function spawnRuntime(
+  args: string[],
+  opts: { name?: string; env?: Record<string, string> } = {},
+): OperatorProcess {
   return spawnMain(RUNTIME_MAIN, args, opts);
 }
 
-function spawnMain(main: string, args: string[], opts: { name?: string } = {}): OperatorProcess {
+function spawnMain(
+  main: string,
+  args: string[],
+  opts: { name?: string; env?: Record<string, string> } = {},
+): OperatorProcess {
   const env = { ...process.env };
   for (const k of OPERATOR_ENV) delete env[k];
+  Object.assign(env, opts.env ?? {});
   const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
     cwd: REPO_ROOT,
     env,

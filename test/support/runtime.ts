@@ -39,23 +39,39 @@ export interface HttpAnswer {
   chatbot?: string;
   revision?: string;
   sessionClosed?: boolean;
+  conversationToken?: string;
   error?: string;
 }
 
-/** POST /channels/http/{address} as an end user would (through a custom integration). */
+/** The conversation token each (address, end user) got last, sent back as a chat widget would. */
+const tokens = new Map<string, string>();
+
+/**
+ * POST /channels/http/{address} as an end user would (a chat widget on an open Http Sender, or a
+ * custom integration with the Sender's bearer token): the conversation token of the last answer
+ * for this address and end user is sent along, unless `token` says otherwise (null: none).
+ */
 export async function say(
   port: number,
   address: string,
   body: { from: string; text?: string; button?: string; name?: string },
   headers: Record<string, string> = {},
+  token?: string | null,
 ): Promise<HttpAnswer> {
+  const key = `${address}\u0000${body.from}`;
+  const conversationToken = token === undefined ? tokens.get(key) : (token ?? undefined);
   const res = await fetch(`http://127.0.0.1:${port}/channels/http/${encodeURIComponent(address)}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: {
+      'content-type': 'application/json',
+      ...(conversationToken ? { 'x-conversation-token': conversationToken } : {}),
+      ...headers,
+    },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(20_000),
   });
   const json = (await res.json()) as Omit<HttpAnswer, 'status'>;
+  if (json.conversationToken) tokens.set(key, json.conversationToken);
   return { status: res.status, ...json, replies: json.replies ?? [] };
 }
 

@@ -11,10 +11,11 @@ export {
 } from './compile.ts';
 export { isExpired, isSessionState } from './session.ts';
 export { type StepInput, step } from './step.ts';
-export { buttonId, MAX_BUTTON_ID, renderTemplate } from './text.ts';
+export { buttonId, MAX_BUTTON_ID, MAX_RENDERED_TEXT, renderTemplate } from './text.ts';
 export {
   type Inbound,
   MAX_ELEMENTS_PER_MESSAGE,
+  MAX_REPLIES_PER_MESSAGE,
   MAX_STORED_TEXT,
   type Reply,
   type ReplyButton,

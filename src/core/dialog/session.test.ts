@@ -157,8 +157,10 @@ describe('loops and the element bound', () => {
     }
     chain.d6 = [{ text: 'end' }];
     const out = converse(definition(chain), ['hi']).outputs[0]!;
-    expect([out.outcome, out.elements, out.replies.length]).toEqual(['loopLimit', 500, 495]);
-    expect(out.faults).toEqual([{ code: 'ElementLimit', dialog: 'd5', element: 0 }]);
+    // 500 elements ran; the first 10 texts were answered (MAX_REPLIES_PER_MESSAGE), the rest not.
+    expect([out.outcome, out.elements, out.replies.length]).toEqual(['loopLimit', 500, 10]);
+    expect(out.replies.map(show)).toEqual(Array.from({ length: 10 }, (_, i) => `0.${i}`));
+    expect(out.faults).toEqual([{ code: 'ReplyLimit' }, { code: 'ElementLimit', dialog: 'd5', element: 0 }]);
     const small = converse(definition(chain), ['hi'], { maxElements: 3 }).outputs[0]!;
     expect([small.outcome, small.replies.map(show)]).toEqual(['loopLimit', ['0.0', '0.1', '0.2']]);
   });

@@ -13,6 +13,7 @@ import { captionKey, keywordMatches, renderTemplate, words } from './text.ts';
 import {
   type Inbound,
   MAX_ELEMENTS_PER_MESSAGE,
+  MAX_REPLIES_PER_MESSAGE,
   type Reply,
   type SessionState,
   type StepFault,
@@ -103,8 +104,16 @@ class Execution {
   }
 
   private say(template: string): void {
+    if (this.full()) return;
     const text = renderTemplate(template, this.attributes);
     if (text.trim() !== '') this.replies.push({ text });
+  }
+
+  /** Whether this message has all the replies it may have (reported once, as ReplyLimit). */
+  private full(): boolean {
+    if (this.replies.length < MAX_REPLIES_PER_MESSAGE) return false;
+    if (!this.faults.some((f) => f.code === 'ReplyLimit')) this.fault('ReplyLimit');
+    return true;
   }
 
   /** fallbackDialog when it names a dialog with elements (else reported once, and none). */
@@ -200,7 +209,7 @@ class Execution {
           break;
         case 'buttons':
           if (step.items.length === 0) this.say(step.message);
-          else this.replies.push(this.buttons(step));
+          else if (!this.full()) this.replies.push(this.buttons(step));
           if (step.waits) return { kind: 'wait', waiting: 'buttons', at };
           at = next(at);
           break;

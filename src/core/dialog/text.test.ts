@@ -5,6 +5,7 @@ import {
   compileKeyword,
   keywordMatches,
   MAX_BUTTON_ID,
+  MAX_RENDERED_TEXT,
   renderTemplate,
   words,
 } from './text.ts';
@@ -89,5 +90,23 @@ describe('buttonId', () => {
       }
     }
     expect(ids.size).toBe(4 * 6 * 16);
+  });
+});
+
+describe('renderTemplate: bounded whatever the definition', () => {
+  const answer = 'a'.repeat(4096); // the longest stored answer (MAX_STORED_TEXT)
+
+  it('819 copies of a 4096-character answer render at most 4096 characters, ending with "…"', () => {
+    const out = renderTemplate('{{a}}'.repeat(819), { a: answer });
+    expect(out.length).toBe(MAX_RENDERED_TEXT);
+    expect(out.endsWith('…')).toBe(true);
+    expect(out.slice(0, -1)).toBe(answer.slice(0, MAX_RENDERED_TEXT - 1));
+  });
+
+  it('a text within the limit is rendered whole; the cut never splits a surrogate pair', () => {
+    expect(renderTemplate('Hi {{ name }}!', { name: 'Ana' })).toBe('Hi Ana!');
+    const out = renderTemplate('{{e}}', { e: '😀'.repeat(3000) });
+    expect(out.length).toBeLessThanOrEqual(MAX_RENDERED_TEXT);
+    expect(out.isWellFormed()).toBe(true);
   });
 });

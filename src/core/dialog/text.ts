@@ -6,13 +6,29 @@ const TEMPLATE = /\{\{\s*([^{}]+?)\s*\}\}/g;
 /**
  * Fills `{{attribute}}` (spaces inside the braces allowed: `{{ name }}`) from the attributes; a
  * missing attribute is the empty string. `{{}}` and unbalanced braces are left as written.
+ * The result is at most `max` UTF-16 units (MAX_RENDERED_TEXT: WhatsApp's text limit): a longer one
+ * is cut and ends with "…", and rendering stops there, so a template of many copies of a long
+ * attribute costs no more than its limit (a text of 819 `{{a}}` never becomes megabytes).
  */
-export function renderTemplate(template: string, attributes: Readonly<Record<string, string>>): string {
-  return template.replace(TEMPLATE, (_, name: string) => {
-    const key = name.trim();
-    return Object.hasOwn(attributes, key) ? (attributes[key] ?? '') : '';
-  });
+export function renderTemplate(
+  template: string,
+  attributes: Readonly<Record<string, string>>,
+  max: number = MAX_RENDERED_TEXT,
+): string {
+  let out = '';
+  let from = 0;
+  for (const m of template.matchAll(TEMPLATE)) {
+    const key = m[1]!.trim();
+    out += template.slice(from, m.index) + (Object.hasOwn(attributes, key) ? (attributes[key] ?? '') : '');
+    from = m.index + m[0].length;
+    if (out.length > max) return `${truncate(out, max - 1)}…`;
+  }
+  out += template.slice(from);
+  return out.length > max ? `${truncate(out, max - 1)}…` : out;
 }
+
+/** The longest text one reply carries, in UTF-16 units (WhatsApp's text body limit). */
+export const MAX_RENDERED_TEXT = 4096;
 
 const WORD = /[\p{L}\p{M}\p{N}_]+/gu;
 

@@ -82,6 +82,8 @@ export type StepFaultCode =
   | 'Loop'
   /** More elements than the per-message bound ran for one message. */
   | 'ElementLimit'
+  /** More replies than the per-message bound: the ones after it were not sent. */
+  | 'ReplyLimit'
   /** The stored state was not a session state of this engine, or its position no longer fits. */
   | 'InvalidState';
 
@@ -118,6 +120,13 @@ export interface StepOutput {
 
 /** The bound on elements executed for one message. */
 export const MAX_ELEMENTS_PER_MESSAGE = 500;
+
+/**
+ * The most replies one inbound message produces (each at most MAX_RENDERED_TEXT long): a definition
+ * of hundreds of texts in a row answers with the first ones, never floods the end user (and
+ * WhatsApp's pair rate limit) with hundreds of messages.
+ */
+export const MAX_REPLIES_PER_MESSAGE = 10;
 
 /** The longest attribute value kept in session state, in UTF-16 units (longer answers are cut). */
 export const MAX_STORED_TEXT = 4096;

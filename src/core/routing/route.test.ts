@@ -22,13 +22,14 @@ const sender = (spec: Partial<Sender['spec']> = {}): Sender => ({
   spec: { channel: 'WhatsApp', address: '+385911234567', ...spec },
 });
 
-const bot = (name: string, status: Chatbot['status']): Chatbot => ({
+const bot = (name: string, status: Chatbot['status'], senderName = 'wa'): Chatbot => ({
   apiVersion: 'chatbots.dev/v1alpha1',
   kind: 'Chatbot',
   metadata: { name, namespace: 'ns' },
-  spec: {},
+  spec: { senderRef: { name: senderName } },
   status,
 });
+const WA = sender();
 
 const A_ACTIVE = bot('a', { state: 'Active', revision: 'a-1' });
 const A_REDEPLOYED = bot('a', {
@@ -53,7 +54,13 @@ const B_NOT_YET = bot('b', { state: 'Inactive' });
 
 function input(bots: Chatbot[], over: Partial<RouteInput> = {}): RouteInput {
   const byKey = new Map(bots.map((b) => [`ns/${b.metadata.name}`, b]));
-  return { sender: sender(), chatbot: (k) => byKey.get(k), user: '385991112222', now: NOW, ...over };
+  return {
+    verified: new Map([['ns/wa', WA]]),
+    chatbot: (k) => byKey.get(k),
+    user: '385991112222',
+    now: NOW,
+    ...over,
+  };
 }
 
 const pinA1 = { chatbot: 'ns/a', revision: 'a-1' };
@@ -63,42 +70,42 @@ describe('route: the three rules', () => {
     [
       'rule 2: a new end user starts on the holder',
       input([A_ACTIVE], { holder: 'ns/a' }),
-      { kind: 'start', pin: pinA1 },
+      { kind: 'start', pin: pinA1, sender: WA },
     ],
     [
       'rule 1: an open session on the serving revision goes on',
       input([A_ACTIVE], { holder: 'ns/a', session: pinA1 }),
-      { kind: 'continue', pin: pinA1 },
+      { kind: 'continue', pin: pinA1, sender: WA },
     ],
     [
       'rule 1: after a redeploy, a session on the draining revision keeps it until the deadline',
       input([A_REDEPLOYED], { holder: 'ns/a', session: pinA1 }),
-      { kind: 'continue', pin: pinA1 },
+      { kind: 'continue', pin: pinA1, sender: WA },
     ],
     [
       'rule 2: after a redeploy, a new end user gets the new revision',
       input([A_REDEPLOYED], { holder: 'ns/a' }),
-      { kind: 'start', pin: { chatbot: 'ns/a', revision: 'a-2' } },
+      { kind: 'start', pin: { chatbot: 'ns/a', revision: 'a-2' }, sender: WA },
     ],
     [
       'graceful takeover: the displaced bot keeps its open session until the deadline',
       input([A_DRAINING, B_ACTIVE], { holder: 'ns/b', session: pinA1 }),
-      { kind: 'continue', pin: pinA1 },
+      { kind: 'continue', pin: pinA1, sender: WA },
     ],
     [
       'graceful takeover: a new end user talks to the new holder',
       input([A_DRAINING, B_ACTIVE], { holder: 'ns/b' }),
-      { kind: 'start', pin: { chatbot: 'ns/b', revision: 'b-1' } },
+      { kind: 'start', pin: { chatbot: 'ns/b', revision: 'b-1' }, sender: WA },
     ],
     [
       'after the deadline the next message starts on the new holder',
       input([A_DRAIN_OVER, B_ACTIVE], { holder: 'ns/b', session: pinA1 }),
-      { kind: 'start', pin: { chatbot: 'ns/b', revision: 'b-1' }, replaces: pinA1 },
+      { kind: 'start', pin: { chatbot: 'ns/b', revision: 'b-1' }, sender: WA, replaces: pinA1 },
     ],
     [
       'immediate takeover: the next message starts on the new holder at once',
       input([A_PREEMPTED, B_ACTIVE], { holder: 'ns/b', session: pinA1 }),
-      { kind: 'start', pin: { chatbot: 'ns/b', revision: 'b-1' }, replaces: pinA1 },
+      { kind: 'start', pin: { chatbot: 'ns/b', revision: 'b-1' }, sender: WA, replaces: pinA1 },
     ],
     [
       'deactivated with 0s: no holder, the session ends and nobody answers',
@@ -119,7 +126,42 @@ describe('route: the three rules', () => {
     [
       'a session pinned to a deleted bot moves to the holder',
       input([B_ACTIVE], { holder: 'ns/b', session: pinA1 }),
-      { kind: 'start', pin: { chatbot: 'ns/b', revision: 'b-1' }, replaces: pinA1 },
+      { kind: 'start', pin: { chatbot: 'ns/b', revision: 'b-1' }, sender: WA, replaces: pinA1 },
+    ],
+  ])('%s', (_name, given, want) => {
+    expect(route(given)).toEqual(want);
+  });
+});
+
+describe('route: a bot answers only through its own Sender, when that Sender verified the message', () => {
+  const B_OTHER_SENDER = bot('b', { state: 'Active', revision: 'b-1' }, 'other');
+  it.each<[string, RouteInput, Route]>([
+    [
+      'the holder’s own Sender did not verify it (another namespace’s Sender did): nobody answers',
+      input([B_OTHER_SENDER], { holder: 'ns/b' }),
+      { kind: 'drop', reason: 'SenderNotVerified' },
+    ],
+    [
+      'nothing verified it at all',
+      input([A_ACTIVE], { holder: 'ns/a', verified: new Map() }),
+      { kind: 'drop', reason: 'SenderNotVerified' },
+    ],
+    [
+      'an open session whose bot’s Sender did not verify this copy: dropped, the session kept',
+      input([A_DRAINING, B_OTHER_SENDER], {
+        holder: 'ns/b',
+        session: pinA1,
+        verified: new Map([['ns/other', WA]]),
+      }),
+      { kind: 'drop', reason: 'SenderNotVerified' },
+    ],
+    [
+      'the holder answers through its own Sender (the one it names), not the one the message came in on',
+      input([B_OTHER_SENDER], {
+        holder: 'ns/b',
+        verified: new Map([['ns/other', sender({ address: '+1' })]]),
+      }),
+      { kind: 'start', pin: { chatbot: 'ns/b', revision: 'b-1' }, sender: sender({ address: '+1' }) },
     ],
   ])('%s', (_name, given, want) => {
     expect(route(given)).toEqual(want);
@@ -135,7 +177,7 @@ describe('route: test senders answer only the verified number', () => {
     ['garbage', 'not a number', false],
   ])('%s', (_name, user, answered) => {
     expect(mayTalk(test, user)).toBe(answered);
-    const r = route(input([A_ACTIVE], { sender: test, holder: 'ns/a', user }));
+    const r = route(input([A_ACTIVE], { verified: new Map([['ns/wa', test]]), holder: 'ns/a', user }));
     expect(r.kind).toBe(answered ? 'start' : 'drop');
     if (!answered) expect(r).toEqual({ kind: 'drop', reason: 'NotVerifiedNumber' });
   });

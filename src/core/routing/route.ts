@@ -6,6 +6,9 @@
 // 2. Otherwise a new session starts on the Active chatbot that holds the sender's Lease, on its
 //    serving revision (`status.revision`).
 // 3. Otherwise no reply (the runtime counts it and logs it without the message text).
+// A bot answers only through its own Sender, and only when that Sender verified the message (the
+// WhatsApp signature with its app secret, the Http token of its Secret) and is accepted for the
+// address (core/claims/ownership.ts): nothing is ever answered with another Sender's credentials.
 // A test sender's bot answers only its verifiedNumber: anyone else gets no reply.
 import type { Chatbot, Sender } from '../../api/schema.ts';
 import { e164Digits } from '../lifecycle/entry-points.ts';
@@ -18,7 +21,11 @@ export interface Pin {
 }
 
 export interface RouteInput {
-  sender: Sender;
+  /**
+   * The Senders that verified this message (by namespace/name), accepted for the address: a bot
+   * answers only when its own Sender is among them.
+   */
+  verified: ReadonlyMap<string, Sender>;
   /** namespace/name of the Lease's holder, if any. */
   holder?: string;
   /** Looks a chatbot up by namespace/name in the runtime's cache. */
@@ -30,13 +37,13 @@ export interface RouteInput {
   now: Date;
 }
 
-export type DropReason = 'NoActiveChatbot' | 'NotVerifiedNumber';
+export type DropReason = 'NoActiveChatbot' | 'NotVerifiedNumber' | 'SenderNotVerified';
 
 export type Route =
-  /** Rule 1: the open session goes on. */
-  | { kind: 'continue'; pin: Pin }
+  /** Rule 1: the open session goes on, through its bot's own Sender. */
+  | { kind: 'continue'; pin: Pin; sender: Sender }
   /** Rule 2: a new session on the holder; `replaces` is the session that no longer serves. */
-  | { kind: 'start'; pin: Pin; replaces?: Pin }
+  | { kind: 'start'; pin: Pin; sender: Sender; replaces?: Pin }
   /** Rule 3, or a test sender's stranger: no reply. `replaces` as above. */
   | { kind: 'drop'; reason: DropReason; replaces?: Pin };
 
@@ -91,17 +98,41 @@ export function mayTalk(sender: Sender, user: string): boolean {
   return verified !== undefined && verified === digits;
 }
 
+/** The namespace/name of a chatbot's own Sender (spec.senderRef, in its namespace). */
+export function ownSenderKey(bot: Chatbot): string | undefined {
+  const name = bot.spec?.senderRef?.name;
+  return name ? `${bot.metadata.namespace ?? ''}/${name}` : undefined;
+}
+
+/** The bot's own Sender when it verified the message, else undefined. */
+function verifiedSenderOf(bot: Chatbot | undefined, verified: RouteInput['verified']): Sender | undefined {
+  const key = bot ? ownSenderKey(bot) : undefined;
+  return key === undefined ? undefined : verified.get(key);
+}
+
 export function route(input: RouteInput): Route {
-  const { sender, session, now } = input;
-  if (!mayTalk(sender, input.user)) return { kind: 'drop', reason: 'NotVerifiedNumber' };
-  if (session && revisionServes(input.chatbot(session.chatbot), session.revision, now)) {
-    return { kind: 'continue', pin: session };
+  const { session, now, verified } = input;
+  if (session) {
+    const bot = input.chatbot(session.chatbot);
+    if (revisionServes(bot, session.revision, now)) {
+      const sender = verifiedSenderOf(bot, verified);
+      // Its bot's own Sender did not verify this copy of the message (another Meta app's webhook,
+      // say): not answered here, and the session stays as it is.
+      if (!sender) return { kind: 'drop', reason: 'SenderNotVerified' };
+      if (!mayTalk(sender, input.user)) return { kind: 'drop', reason: 'NotVerifiedNumber' };
+      return { kind: 'continue', pin: session, sender };
+    }
   }
   const replaces = session ? { replaces: session } : {};
   const holder = input.holder ? input.chatbot(input.holder) : undefined;
   const revision = holder?.status?.revision;
   if (holder && holder.status?.state === 'Active' && revision) {
-    return { kind: 'start', pin: { chatbot: input.holder!, revision }, ...replaces };
+    const sender = verifiedSenderOf(holder, verified);
+    if (sender) {
+      if (!mayTalk(sender, input.user)) return { kind: 'drop', reason: 'NotVerifiedNumber', ...replaces };
+      return { kind: 'start', pin: { chatbot: input.holder!, revision }, sender, ...replaces };
+    }
+    return { kind: 'drop', reason: 'SenderNotVerified', ...replaces };
   }
   return { kind: 'drop', reason: 'NoActiveChatbot', ...replaces };
 }

@@ -32,6 +32,7 @@ describe('readWebhook: Meta’s payload as data', () => {
           timestamp: 1749416383,
           type: 'text',
           speaks: true,
+          label: 'text',
           name: 'Sheena Nelson',
           message: { text: 'Does it come in another color?' },
         },
@@ -48,7 +49,7 @@ describe('readWebhook: Meta’s payload as data', () => {
           }),
         ],
       },
-      [expect.objectContaining({ message: { button: 'change-button' } })],
+      [expect.objectContaining({ message: { button: 'change-button' }, label: 'interactive.button_reply' })],
     ],
     [
       'a list selection: the row id',

@@ -25,6 +25,11 @@ export interface WebhookMessage {
    * whose field is not `messages`.
    */
   speaks: boolean;
+  /**
+   * What to count it as (a metric label): its type, `interactive.<its interactive type>` (so a
+   * call_permission_reply is told from a button reply), and `group.<type>` for a message in a group.
+   */
+  label: string;
   /** The profile name from contacts[], if Meta sent one. */
   name?: string;
 }
@@ -129,7 +134,11 @@ function readMessage(
   const type = str(m.type) ?? 'unknown';
   const ts = typeof m.timestamp === 'string' || typeof m.timestamp === 'number' ? Number(m.timestamp) : 0;
   const name = names.get(user);
-  const message = answerable ? inbound(type, m) : undefined;
+  // A message written in a group (group_id) is not said to the bot: it never gets a 1:1 answer.
+  const inGroup = str(m.group_id) !== undefined;
+  const message = answerable && !inGroup ? inbound(type, m) : undefined;
+  const sub = type === 'interactive' && isRecord(m.interactive) ? str(m.interactive.type) : undefined;
+  const label = `${inGroup ? 'group.' : ''}${type}${sub ? `.${sub}` : ''}`;
   return {
     id,
     user,
@@ -137,6 +146,7 @@ function readMessage(
     message,
     type,
     speaks: message !== undefined,
+    label: label.slice(0, 64),
     ...(name ? { name } : {}),
   };
 }

@@ -72,16 +72,35 @@ describe('toGraphMessages', () => {
     expect(out[0]).toMatchObject({ text: { body: text } });
   });
 
-  it('a longer text is split at whitespace into parts of at most 4096, nothing lost', () => {
-    const words = Array.from({ length: 2000 }, (_, i) => `word${i}`);
-    const text = words.join(' ');
+  it('a text over 4096 is one message, cut to 4096 with an ellipsis (the engine caps it there already)', () => {
+    const text = Array.from({ length: 2000 }, (_, i) => `word${i}`).join(' ');
     const out = map({ text });
-    expect(out.length).toBe(Math.ceil(charCount(text) / 4096));
-    const bodies = out.map((m) => (m as { text: { body: string } }).text.body);
-    for (const b of bodies) expect(charCount(b)).toBeLessThanOrEqual(4096);
-    expect(bodies.join(' ')).toBe(text);
-    // No word was cut in two.
+    expect(out).toHaveLength(1);
+    const body = (out[0] as { text: { body: string } }).text.body;
+    expect(charCount(body)).toBe(4096);
+    expect(body.endsWith('…')).toBe(true);
+    expect(text.startsWith(body.slice(0, -1))).toBe(true);
+  });
+
+  it('a buttons message over 1024 is split at whitespace, nothing lost, the last part as the body', () => {
+    const words = Array.from({ length: 500 }, (_, i) => `word${i}`);
+    const message = words.join(' ');
+    const out = map({ buttons: { message, items: [btn(0)] } });
+    expect(out.length).toBe(Math.ceil(charCount(message) / 1024));
+    const bodies = out.map((m) =>
+      'text' in m
+        ? (m as { text: { body: string } }).text.body
+        : (m as { interactive: { body: { text: string } } }).interactive.body.text,
+    );
+    for (const b of bodies) expect(charCount(b)).toBeLessThanOrEqual(1024);
     expect(bodies.flatMap((b) => b.split(' '))).toEqual(words);
+  });
+
+  it('splitText is linear: 3.3 MB of text splits in parts without re-copying the rest each time', () => {
+    const big = 'x'.repeat(3_350_000);
+    const parts = splitText(big, 4096);
+    expect(parts).toHaveLength(Math.ceil(3_350_000 / 4096));
+    expect(parts.join('')).toBe(big);
   });
 
   it('1 to 3 reply buttons: one interactive button message', () => {

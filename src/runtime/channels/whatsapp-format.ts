@@ -3,11 +3,12 @@
 //
 // Decisions (where Meta's docs leave a choice, or the validator should have refused the bot):
 // - Lengths are Unicode code points, as the validator counts them (Meta says "characters").
-// - A text over 4096 is split into several text messages of at most 4096, at whitespace when there
-//   is whitespace in the second half of the window, else hard at 4096 (never inside a code point).
-//   A text that is empty or only whitespace is not sent (Meta refuses an empty body).
-// - A buttons message over 1024 is split the same way: all but its last part go first as text
-//   messages, the last part is the interactive body. An empty message gets `emptyBody` ("…"):
+// - A text reply is one text message: over 4096 (the engine already caps its rendered texts there)
+//   it is cut and ends with "…". A text that is empty or only whitespace is not sent (Meta refuses
+//   an empty body).
+// - A buttons message over 1024 is split into parts of at most 1024 (at whitespace when there is
+//   whitespace in the second half of the window, else hard, never inside a code point; linear): all
+//   but its last part go first as text messages, the last part is the interactive body. An empty message gets `emptyBody` ("…"):
 //   Meta requires a body on reply-button and CTA URL messages.
 // - Order of one buttons reply: [overflow texts], the reply-buttons message (or lists), then one
 //   `cta_url` message per URL button in the order of the items. Each repeats the (last part of the)
@@ -123,26 +124,31 @@ export function cut(text: string, max: number): string {
  * Splits a text into parts of at most `max` code points: at the last whitespace of each window
  * when it lies in the window's second half (the whitespace at the cut is dropped), else hard at
  * `max`. Parts that would be only whitespace are dropped; a short text comes back as it is.
+ * Linear in the text's length: each part looks back at most half a window.
  */
 export function splitText(text: string, max: number): string[] {
-  let rest = Array.from(text);
-  if (rest.length <= max) return text.trim() ? [text] : [];
+  const cps = Array.from(text);
+  if (cps.length <= max) return text.trim() ? [text] : [];
+  const space = (c: string | undefined) => c !== undefined && /\s/.test(c);
   const parts: string[] = [];
-  while (rest.length > max) {
+  let start = 0;
+  while (cps.length - start > max) {
     let at = -1;
-    for (let i = max; i > max / 2; i--) {
-      if (/\s/.test(rest[i]!)) {
+    for (let i = start + max; i > start + max / 2; i--) {
+      if (space(cps[i])) {
         at = i;
         break;
       }
     }
-    const head = at < 0 ? rest.slice(0, max) : rest.slice(0, at);
-    rest = at < 0 ? rest.slice(max) : rest.slice(at + 1);
-    const part = head.join('').trimEnd();
+    const part = cps
+      .slice(start, at < 0 ? start + max : at)
+      .join('')
+      .trimEnd();
     if (part.trim()) parts.push(part);
-    while (rest.length > 0 && /\s/.test(rest[0]!)) rest.shift();
+    start = at < 0 ? start + max : at + 1;
+    while (start < cps.length && space(cps[start])) start++;
   }
-  const last = rest.join('');
+  const last = cps.slice(start).join('');
   if (last.trim()) parts.push(last);
   return parts;
 }
@@ -201,7 +207,8 @@ export function toGraphMessages(reply: Reply, endUser: string, options: FormatOp
   });
   const interactive = (i: Interactive): GraphMessage => ({ ...head, type: 'interactive', interactive: i });
 
-  if ('text' in reply) return splitText(reply.text, WA_LIMITS.textBody).map(text);
+  // A text is one message: the engine renders at most 4096 (MAX_RENDERED_TEXT); a longer one is cut.
+  if ('text' in reply) return reply.text.trim() ? [text(cut(reply.text, WA_LIMITS.textBody))] : [];
 
   const { message, items } = reply.buttons;
   const parts = splitText(message, WA_LIMITS.interactiveBody);

@@ -6,7 +6,12 @@ import { type FakeGraph, startFakeGraph } from '../../../test/support/fake-graph
 import type { Reply } from '../../core/dialog/types.ts';
 import { FakeClock } from '../../kube/clock.ts';
 import { fingerprint } from '../../telemetry/redact.ts';
-import { retryClassOf, type WhatsAppSender as Sender, WhatsAppSender } from './whatsapp-send.ts';
+import {
+  MAX_MESSAGES_PER_SEND,
+  retryClassOf,
+  type WhatsAppSender as Sender,
+  WhatsAppSender,
+} from './whatsapp-send.ts';
 
 const PNID = '106540352242922';
 const TOKEN = 'EAAG-secret-token';
@@ -48,6 +53,22 @@ async function timersArmed(n: number): Promise<void> {
 }
 
 describe('WhatsAppSender', () => {
+  it('sends at most MAX_MESSAGES_PER_SEND Graph API messages for one inbound message', async () => {
+    // 10 replies of 16 URL buttons each would be 170 messages.
+    const urls = Array.from({ length: 16 }, (_, i) => ({
+      id: `u${i}`,
+      caption: `Link ${i}`,
+      url: `https://a.example/${i}`,
+    }));
+    const replies: Reply[] = Array.from({ length: 10 }, () => ({
+      buttons: { message: 'Pick', items: urls },
+    }));
+    await sender.send(target(ALICE), replies);
+    expect(fake.messagesTo(ALICE)).toHaveLength(MAX_MESSAGES_PER_SEND);
+    expect(results.filter(([c]) => c === 'over_message_limit')).toEqual([['over_message_limit', true]]);
+    expect(fake.rejected()).toEqual([]);
+  });
+
   it('posts the reply with the Bearer token and JSON, and returns the wamid', async () => {
     const out = await sender.send(target(ALICE), [text('Hello there')]);
     expect(out).toEqual([

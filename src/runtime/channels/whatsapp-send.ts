@@ -46,6 +46,13 @@ export interface SendOutcome {
   messageIds: string[];
 }
 
+/**
+ * The most Graph API messages the replies to one inbound message become (the engine gives at most
+ * 10 replies; a buttons reply may take a few messages): the rest is not sent, counted as
+ * `over_message_limit`.
+ */
+export const MAX_MESSAGES_PER_SEND = 20;
+
 export type RetryClass = 'throughput' | 'pair' | 'transient';
 
 /** Milliseconds to wait before each retry; the length is the number of retries. */
@@ -184,6 +191,8 @@ export class WhatsAppSender {
 
   private async deliver(target: WhatsAppTarget, replies: readonly Reply[]): Promise<SendOutcome[]> {
     const outcomes: SendOutcome[] = [];
+    let budget = MAX_MESSAGES_PER_SEND;
+    let capped = false;
     for (const reply of replies) {
       let messages: GraphMessage[];
       try {
@@ -193,6 +202,13 @@ export class WhatsAppSender {
         outcomes.push({ ok: false, code: 'invalid_recipient', attempts: 0, messageIds: [] });
         continue;
       }
+      if (messages.length > budget) {
+        // One inbound message never makes more than MAX_MESSAGES_PER_SEND Graph API messages.
+        if (!capped) this.result(target, { code: 'over_message_limit' }, true, 0);
+        capped = true;
+        messages = messages.slice(0, budget);
+      }
+      budget -= messages.length;
       const outcome: SendOutcome = {
         ok: true,
         code: messages.length ? 'ok' : 'empty',

@@ -1,17 +1,24 @@
 // The WhatsApp Cloud API channel, inbound: Meta's verification handshake (GET) and its webhook
-// (POST), signed with the app secret over the raw body. A verified webhook is acknowledged at
-// once (200) and processed after: every message of the batch, deduplicated on its wamid (Meta
-// retries for up to 7 days), too old ones not answered, one end user's messages in order; the
-// replies go out through WhatsAppSender (whatsapp-send.ts).
+// (POST), signed with an app secret over the raw body. The signature is checked first, against the
+// distinct app secrets of the WhatsApp Senders that may use their address, before anything is
+// parsed: an unsigned or wrongly signed body is a 401 and nothing else. A signed webhook is
+// acknowledged (200) whatever it carries, every field and item counted by type
+// (chatbot_runtime_whatsapp_webhook_items_total); only a user's own messages reach the dialog engine
+// (core/routing/whatsapp-webhook.ts says which), deduplicated on their wamid per Meta app (Meta
+// retries for up to 7 days), too old ones not answered, one end user's messages in order. A bot
+// answers only through its own Sender, when that Sender verified the webhook, with that Sender's
+// credentials; the replies go out through WhatsAppSender (whatsapp-send.ts).
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Sender } from '../../api/schema.ts';
 import { senderLeaseName } from '../../core/claims/claim.ts';
 import { readWebhook, type WebhookChange, type WebhookMessage } from '../../core/routing/whatsapp-webhook.ts';
 import type { Clock } from '../../kube/clock.ts';
+import { objectKey } from '../../kube/keys.ts';
 import { fingerprint } from '../../telemetry/redact.ts';
 import type { Conversations } from '../conversation.ts';
 import type { Directory } from '../directory.ts';
+import type { RuntimeKeys } from '../keys.ts';
 import type { RuntimeMetrics } from '../metrics.ts';
 import { KeyedQueue } from '../sessions/keyed-queue.ts';
 import type { SessionStore } from '../sessions/store.ts';
@@ -38,11 +45,24 @@ export interface WhatsAppChannelDeps {
   logger: Logger;
   /** Messages older than this are not answered (default 24 h: the customer service window). */
   maxAgeMs: number;
+  keys: RuntimeKeys;
 }
 
-interface Resolved {
+/** A WhatsApp Sender that may use its address, with its Secret's data. */
+interface Verifier {
   sender: Sender;
   creds: Record<string, string>;
+}
+
+/** The business number a change is for, as the Senders that verified the webhook declare it. */
+interface Target {
+  address: string;
+  leaseName: string;
+  /** The Senders of the number that verified the webhook, by namespace/name. */
+  verified: Map<string, Sender>;
+  creds: Map<string, Record<string, string>>;
+  /** Which Senders verified this copy (Meta delivers one copy per subscribed app). */
+  via: string;
 }
 
 export class WhatsAppChannel {
@@ -72,6 +92,15 @@ export class WhatsAppChannel {
       scope.post('/webhooks/whatsapp', { bodyLimit: WEBHOOK_BODY_LIMIT }, async (req, reply) => {
         const raw = req.body;
         if (!Buffer.isBuffer(raw)) return reply.code(415).send({ error: 'send application/json' });
+        const signature = req.headers['x-hub-signature-256'];
+        const header = Array.isArray(signature) ? signature[0] : signature;
+        // The signature first, against the distinct app secrets of the WhatsApp Senders: nothing of
+        // an unsigned body is parsed or resolved.
+        const verifiers = await this.verifiersOf(raw, header);
+        if (verifiers.length === 0) {
+          this.deps.metrics.webhooksRejected.inc({ reason: 'signature' });
+          return reply.code(401).send({ error: 'missing or invalid X-Hub-Signature-256' });
+        }
         let payload: unknown;
         try {
           payload = JSON.parse(raw.toString('utf8'));
@@ -79,25 +108,19 @@ export class WhatsAppChannel {
           return reply.code(400).send({ error: 'the body is not JSON' });
         }
         const changes = readWebhook(payload);
-        if (!changes) return reply.code(400).send({ error: 'not a whatsapp_business_account webhook' });
-        const resolved = await this.resolveAll(changes);
-        if (!resolved) {
+        if (!changes) {
+          // Signed by our app, but another product's object (a Page, Instagram): nothing for us.
+          this.deps.metrics.webhookItems.inc({ field: 'object', type: 'other' });
+          return reply.code(200).send({ ok: true });
+        }
+        const numbers = new Set(changes.map((c) => c.phoneNumberId ?? c.displayPhoneNumber ?? ''));
+        if (numbers.size > MAX_NUMBERS_PER_BATCH) {
           this.deps.metrics.webhooksRejected.inc({ reason: 'tooManyNumbers' });
           return reply
             .code(400)
             .send({ error: `a batch for more than ${MAX_NUMBERS_PER_BATCH} business numbers` });
         }
-        const known = resolved.filter((r): r is Resolved => r !== undefined);
-        const signature = req.headers['x-hub-signature-256'];
-        const header = Array.isArray(signature) ? signature[0] : signature;
-        // Every Sender the batch addresses must vouch for it with its app secret.
-        if (known.length === 0 || !known.every((r) => validSignature(raw, header, r.creds.appSecret ?? ''))) {
-          this.deps.metrics.webhooksRejected.inc({
-            reason: known.length === 0 ? 'unknownSender' : 'signature',
-          });
-          return reply.code(401).send({ error: 'missing or invalid X-Hub-Signature-256' });
-        }
-        this.track(this.accept(changes, resolved));
+        this.track(this.accept(changes, verifiers));
         return reply.code(200).send({ ok: true });
       });
     });
@@ -113,86 +136,97 @@ export class WhatsAppChannel {
     void p.finally(() => this.work.delete(p));
   }
 
-  private async knowsVerifyToken(token: string): Promise<boolean> {
-    for (const s of this.deps.directory.allSenders()) {
-      if (s.spec.channel !== 'WhatsApp') continue;
-      const creds = await this.deps.directory.credentials(s).catch(() => undefined);
-      if (creds?.verifyToken && safeEqual(token, creds.verifyToken)) return true;
+  /** The WhatsApp Senders that may use their address, with their credentials (unreadable ones left out). */
+  private async credentialed(): Promise<Verifier[]> {
+    const out: Verifier[] = [];
+    for (const sender of this.deps.directory.acceptedSendersOf('WhatsApp')) {
+      const creds = await this.deps.directory.credentials(sender).catch(() => undefined);
+      if (creds) out.push({ sender, creds });
     }
-    return false;
+    return out;
+  }
+
+  private async knowsVerifyToken(token: string): Promise<boolean> {
+    return (await this.credentialed()).some(
+      (v) => v.creds.verifyToken && safeEqual(token, v.creds.verifyToken),
+    );
+  }
+
+  /** The Senders whose app secret signed these bytes (one HMAC per distinct secret). */
+  private async verifiersOf(raw: Buffer, header: string | undefined): Promise<Verifier[]> {
+    if (!header) return [];
+    const all = await this.credentialed();
+    const bySecret = new Map<string, Verifier[]>();
+    for (const v of all) {
+      const secret = v.creds.appSecret;
+      if (!secret) continue;
+      bySecret.set(secret, [...(bySecret.get(secret) ?? []), v]);
+    }
+    return [...bySecret].filter(([secret]) => validSignature(raw, header, secret)).flatMap(([, vs]) => vs);
   }
 
   /**
-   * The Sender a change is for: among the Senders declaring the business number (the holder's
-   * own first, as the Lease decides), the one whose Secret has the change's phoneNumberId. One
-   * number may be declared in several namespaces; only the holder's Sender vouches for it, so a
-   * Sender copied into another namespace with its own app secret cannot speak for the number.
+   * The Senders a change is for, among those that verified the webhook: the ones whose Secret has
+   * the change's phone_number_id (else, without one, whose address is the display number).
    */
-  private async resolve(change: WebhookChange): Promise<Resolved | undefined> {
-    const { directory } = this.deps;
+  private addressed(change: WebhookChange, verifiers: readonly Verifier[]): Target | undefined {
     const digits = change.displayPhoneNumber?.replace(/\D/g, '');
-    // The Senders declaring the display number (the holder's own first); else every WhatsApp
-    // Sender, each number's holder's own Sender before the others that declare it.
-    const candidates = digits ? directory.sendersFor('WhatsApp', `+${digits}`).senders : [];
-    const rest = directory
-      .allSenders()
-      .filter((s) => s.spec.channel === 'WhatsApp' && !candidates.includes(s))
-      .sort((a, b) => Number(!this.isHoldersOwn(a)) - Number(!this.isHoldersOwn(b)));
-    for (const sender of [...candidates, ...rest]) {
-      const creds = await directory.credentials(sender).catch(() => undefined);
-      if (!creds) continue;
-      const matches = change.phoneNumberId
-        ? creds.phoneNumberId === change.phoneNumberId
-        : candidates.includes(sender);
-      if (matches) return { sender, creds };
-    }
-    return undefined;
+    const mine = verifiers.filter((v) =>
+      change.phoneNumberId
+        ? v.creds.phoneNumberId === change.phoneNumberId
+        : digits !== undefined && v.sender.spec.address.replace(/\D/g, '') === digits,
+    );
+    const first = mine[0];
+    if (!first) return undefined;
+    // One number, one address: the Senders of the first one's address (the others are misconfigured).
+    const address = first.sender.spec.address;
+    const same = mine.filter((v) => senderLeaseName(v.sender) === senderLeaseName(first.sender));
+    return {
+      address,
+      leaseName: senderLeaseName(first.sender),
+      verified: new Map(same.map((v) => [objectKey(v.sender), v.sender])),
+      creds: new Map(same.map((v) => [objectKey(v.sender), v.creds])),
+      // Which Meta app's copy this is: a message another app also delivers is handled once per app.
+      via: same
+        .map((v) => objectKey(v.sender))
+        .sort()
+        .join(','),
+    };
   }
 
-  /** Whether this Sender is the one the Lease holder of its number names (or the first declaring it). */
-  private isHoldersOwn(sender: Sender): boolean {
-    return this.deps.directory.sendersFor('WhatsApp', sender.spec.address).senders[0] === sender;
-  }
-
-  /** Resolves each distinct business number of a batch once (a batch names one or a few). */
-  private async resolveAll(changes: WebhookChange[]): Promise<(Resolved | undefined)[] | undefined> {
-    const keyOf = (c: WebhookChange) => `${c.phoneNumberId ?? ''}\u0000${c.displayPhoneNumber ?? ''}`;
-    const distinct = [...new Set(changes.map(keyOf))];
-    if (distinct.length > MAX_NUMBERS_PER_BATCH) return undefined;
-    const byKey = new Map<string, Resolved | undefined>();
-    for (const key of distinct) {
-      const change = changes.find((c) => keyOf(c) === key)!;
-      byKey.set(key, await this.resolve(change));
-    }
-    return changes.map((c) => byKey.get(keyOf(c)));
-  }
-
-  private async accept(changes: WebhookChange[], resolved: (Resolved | undefined)[]): Promise<void> {
+  private async accept(changes: WebhookChange[], verifiers: readonly Verifier[]): Promise<void> {
     const { metrics } = this.deps;
     const tasks: Promise<void>[] = [];
-    for (const [i, change] of changes.entries()) {
-      const target = resolved[i];
-      metrics.statuses.inc(change.statuses);
-      for (const code of change.errors) metrics.sendErrors.inc({ code: String(code), final: 'true' });
+    for (const change of changes) {
+      const field = change.field || 'unknown';
+      for (const st of change.statusTypes) metrics.webhookItems.inc({ field, type: `status.${st}` });
+      for (const code of change.errors) {
+        metrics.webhookItems.inc({ field, type: 'error' });
+        metrics.sendErrors.inc({ code: String(code), final: 'true' });
+      }
+      if (change.messages.length + change.statusTypes.length + change.errors.length === 0) {
+        metrics.webhookItems.inc({ field, type: 'notification' });
+      }
+      const target = change.messages.some((m) => m.speaks) ? this.addressed(change, verifiers) : undefined;
       for (const m of change.messages) {
+        metrics.webhookItems.inc({ field, type: m.label });
+        if (!m.speaks) continue;
         if (!target) {
           metrics.dropped.inc({ channel: 'whatsapp', reason: 'UnknownSender' });
           continue;
         }
         // One end user's messages run one after another, in the order they came.
-        tasks.push(
-          this.order.run(`${target.sender.spec.address}\u0000${m.user}`, () => this.handle(target, m)),
-        );
+        tasks.push(this.order.run(`${target.address}\u0000${m.user}`, () => this.handle(target, m)));
       }
     }
     await Promise.allSettled(tasks);
   }
 
-  private async handle(target: Resolved, m: WebhookMessage): Promise<void> {
-    const { store, conversations, clock, metrics, logger, sender, maxAgeMs } = this.deps;
+  private async handle(target: Target, m: WebhookMessage): Promise<void> {
+    const { store, conversations, clock, metrics, logger, sender, maxAgeMs, keys } = this.deps;
     const log = { channel: 'whatsapp', message: fingerprint(m.id), user: fingerprint(m.user), type: m.type };
     try {
-      if (!(await store.markSeen(`whatsapp:${m.id}`, maxAgeMs + SEEN_MARGIN_MS))) {
+      if (!(await store.markSeen(keys.seenKey('whatsapp', m.id, target.via), maxAgeMs + SEEN_MARGIN_MS))) {
         metrics.dropped.inc({ channel: 'whatsapp', reason: 'Duplicate' });
         logger.debug(log, 'message seen before: not answered again');
         return;
@@ -202,21 +236,20 @@ export class WhatsAppChannel {
         logger.info(log, 'message too old: not answered');
         return;
       }
-      if (!m.message) {
-        metrics.dropped.inc({ channel: 'whatsapp', reason: 'Ignored' });
-        return;
-      }
+      if (!m.message) return;
       const out = await conversations.handle({
         channel: 'WhatsApp',
-        address: target.sender.spec.address,
-        sender: target.sender,
-        leaseName: senderLeaseName(target.sender),
+        address: target.address,
+        verified: target.verified,
+        leaseName: target.leaseName,
         user: m.user,
         message: m.message,
         ...(m.name ? { attributes: { name: m.name } } : {}),
       });
-      if (out.replies.length === 0) return;
-      const { phoneNumberId, accessToken } = target.creds;
+      if (out.replies.length === 0 || !out.sender) return;
+      // The answering bot's own Sender verified the message: its credentials, and no other's.
+      const creds = target.creds.get(objectKey(out.sender));
+      const { phoneNumberId, accessToken } = creds ?? {};
       if (!phoneNumberId || !accessToken) {
         metrics.dropped.inc({ channel: 'whatsapp', reason: 'NoCredentials' });
         logger.warn(log, 'the Sender’s Secret lacks phoneNumberId or accessToken: replies not sent');
