@@ -14,6 +14,8 @@ const sender = (name: string, spec: Record<string, unknown>) =>
   stringify({ apiVersion: API_VERSION, kind: 'Sender', metadata: { name }, spec });
 
 const BOT = { channel: 'WhatsApp', senderRef: { name: 'acme-whatsapp' } };
+/** The credentials Secret a WhatsApp Sender must name (CredentialsMissing). */
+const WA = { name: 'acme-whatsapp' };
 
 interface RuleCase {
   /** The manifest the rule rejects, and where the API server reports it. */
@@ -112,25 +114,45 @@ const CASES: Record<string, RuleCase> = {
     ],
   },
   [senderSpecRules[0]!.code]: {
-    bad: sender('test-unverified', { channel: 'WhatsApp', address: '+385911234567', test: true }),
+    bad: sender('test-unverified', {
+      channel: 'WhatsApp',
+      address: '+385911234567',
+      credentialsSecretRef: WA,
+      test: true,
+    }),
     field: 'spec.verifiedNumber',
     good: [
       sender('test-verified', {
         channel: 'WhatsApp',
         address: '+385911234567',
+        credentialsSecretRef: WA,
         test: true,
         verifiedNumber: '+385981112233',
       }),
     ],
   },
   [senderSpecRules[1]!.code]: {
-    bad: sender('national-number', { channel: 'WhatsApp', address: '091 123 4567' }),
+    bad: sender('national-number', {
+      channel: 'WhatsApp',
+      address: '091 123 4567',
+      credentialsSecretRef: WA,
+    }),
     field: 'spec.address',
     good: [
-      sender('e164', { channel: 'WhatsApp', address: '+385911234567' }),
+      sender('e164', { channel: 'WhatsApp', address: '+385911234567', credentialsSecretRef: WA }),
       sender('sms-e164', { channel: 'SMS', address: '+385911234567' }),
       // any id on channels that are not phone numbers
       sender('http-id', { channel: 'Http', address: 'acme-web-widget' }),
+    ],
+  },
+  [senderSpecRules[2]!.code]: {
+    bad: sender('no-credentials', { channel: 'WhatsApp', address: '+385911234567' }),
+    field: 'spec.credentialsSecretRef',
+    good: [
+      sender('with-credentials', { channel: 'WhatsApp', address: '+385911234567', credentialsSecretRef: WA }),
+      // other channels may go without (an Http Sender without one is open: a warning, not an error)
+      sender('sms-without', { channel: 'SMS', address: '+385911234567' }),
+      sender('http-without', { channel: 'Http', address: 'acme-web-widget' }),
     ],
   },
 };
@@ -209,10 +231,15 @@ describe('defaults applied by the API server', () => {
     const ns = await newNamespace('api');
     await kubectl(
       ['apply', '-n', ns, '-f', '-'],
-      sender('acme-whatsapp', { channel: 'WhatsApp', address: '+385911234567' }),
+      sender('acme-whatsapp', { channel: 'WhatsApp', address: '+385911234567', credentialsSecretRef: WA }),
     );
     const spec = JSON.parse(await kubectl(['get', 'sender', 'acme-whatsapp', '-n', ns, '-o', 'json'])).spec;
-    expect(spec).toEqual({ channel: 'WhatsApp', address: '+385911234567', test: false });
+    expect(spec).toEqual({
+      channel: 'WhatsApp',
+      address: '+385911234567',
+      credentialsSecretRef: WA,
+      test: false,
+    });
   });
 });
 
@@ -220,7 +247,7 @@ describe('kubectl get', () => {
   async function botWithStatus(ns: string) {
     await kubectl(
       ['apply', '-n', ns, '-f', '-'],
-      sender('acme-whatsapp', { channel: 'WhatsApp', address: '+385911234567' }) +
+      sender('acme-whatsapp', { channel: 'WhatsApp', address: '+385911234567', credentialsSecretRef: WA }) +
         '---\n' +
         chatbot('acme-support', {
           ...BOT,

@@ -131,12 +131,64 @@ describe('one active chatbot per sender', () => {
     await waitForChatbot(ns, 'b', isState('Draining'), 'B Draining (A takes over gracefully)');
   });
 
-  it('holds across namespaces: the same number in two namespaces is one sender', async () => {
+  it('one owner per number across namespaces: a later namespace’s Sender is refused and its bot never claims', async () => {
     const ns1 = await newNamespace('claim');
     const ns2 = await newNamespace('claim');
     const clock = clockNow();
     await run(ns1, { clock, namespaces: [ns1, ns2], podNamespace: ns1 });
-    await apply(ns1, `${sender('team-a', '+385911234575')}---\n${bot('a', { sender: 'team-a' })}`);
+    await apply(ns1, `${sender('team-a', '+385911234576')}---\n${bot('a', { sender: 'team-a' })}`);
+    await waitForChatbot(ns1, 'a', isState('Active'), 'A Active in ns1');
+    // Tenant B declares A's number and activates a bot on it later (a greater claim).
+    await apply(ns2, `${sender('copy', '+385911234576')}---\n${bot('b', { sender: 'copy' })}`);
+    const refused = await eventually(
+      async () => {
+        const s = JSON.parse(await kubectl(['get', 'sender', 'copy', '-n', ns2, '-o', 'json']));
+        const c = (s.status?.conditions ?? []) as {
+          type: string;
+          status: string;
+          reason: string;
+          message: string;
+        }[];
+        return c.find((x) => x.type === 'Accepted' && x.status === 'False') ? c : undefined;
+      },
+      { what: 'the copy refused' },
+    );
+    const byType = Object.fromEntries(refused.map((c) => [c.type, c]));
+    expect(byType.Accepted).toMatchObject({ reason: 'AddressOwnedElsewhere' });
+    expect(byType.Accepted!.message).toContain(`belongs to namespace ${ns1}`);
+    expect(byType.Stalled).toMatchObject({ status: 'True', reason: 'AddressOwnedElsewhere' });
+    expect(byType.Ready).toMatchObject({ status: 'False', reason: 'NotAccepted' });
+    const b = await waitForChatbot(
+      ns2,
+      'b',
+      (c) =>
+        c.status?.conditions?.some((x) => x.type === 'Stalled' && x.reason === 'AddressOwnedElsewhere') ??
+        false,
+      'B stalled on its refused Sender',
+    );
+    expect(b.status?.state).not.toBe('Active');
+    expect(b.status?.conditions?.find((x) => x.type === 'SenderBound')).toMatchObject({
+      status: 'False',
+      reason: 'SenderNotAccepted',
+    });
+    // A keeps its number.
+    expect((await lease(ns1, '+385911234576')).spec?.holderIdentity).toBe(`${ns1}/a`);
+    expect((await getChatbot(ns1, 'a')).status?.state).toBe('Active');
+    // kubectl get shows it.
+    expect(await kubectl(['get', 'chatbot', 'b', '-n', ns2])).not.toMatch(/\bActive\b/);
+  });
+
+  it('holds across namespaces with a grant: the same number in two namespaces is one sender', async () => {
+    const ns1 = await newNamespace('claim');
+    const ns2 = await newNamespace('claim');
+    const clock = clockNow();
+    await run(ns1, { clock, namespaces: [ns1, ns2], podNamespace: ns1 });
+    // The owner namespace grants ns2 (a ReferenceGrant in spirit) in its own Sender.
+    const granting = sender('team-a', '+385911234575').replace(
+      'credentialsSecretRef: {name: team-a}',
+      `credentialsSecretRef: {name: team-a}, sharedWith: [${ns2}]`,
+    );
+    await apply(ns1, `${granting}---\n${bot('a', { sender: 'team-a' })}`);
     await waitForChatbot(ns1, 'a', isState('Active'), 'A Active in ns1');
     await apply(
       ns2,
@@ -153,6 +205,16 @@ describe('one active chatbot per sender', () => {
       ns2
         ? true
         : undefined,
+    );
+    await eventually(
+      async () => {
+        const granted = JSON.parse(await kubectl(['get', 'sender', 'team-b', '-n', ns2, '-o', 'json']));
+        return granted.status?.conditions?.find(
+          (c: { type: string; status: string; reason: string }) =>
+            c.type === 'Accepted' && c.status === 'True' && c.reason === 'Granted',
+        );
+      },
+      { what: 'team-b Accepted (Granted)' },
     );
   });
 

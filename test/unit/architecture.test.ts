@@ -41,8 +41,9 @@ const ALLOWED: Record<string, string[]> = {
   core: ['api'],
   kube: ['api', 'core'],
   telemetry: ['api', 'core'],
-  operator: ['api', 'core', 'kube', 'telemetry'],
-  runtime: ['api', 'core', 'kube', 'telemetry'],
+  workers: ['api', 'core'],
+  operator: ['api', 'core', 'kube', 'telemetry', 'workers'],
+  runtime: ['api', 'core', 'kube', 'telemetry', 'workers'],
   cli: ['api', 'core', 'kube', 'telemetry', 'runtime'],
   devcluster: ['api', 'core'],
 };

@@ -36,8 +36,6 @@ export interface CompiledDialog {
 }
 
 export interface CompiledBot {
-  /** The definition as given. */
-  readonly definition: Definition | undefined;
   /** Dialogs by name (the first of a duplicated name wins). */
   readonly dialogs: ReadonlyMap<string, CompiledDialog>;
   /** startDialog, or the first dialog when it is not set; undefined when there are no dialogs. */
@@ -47,6 +45,8 @@ export interface CompiledBot {
   readonly buttonCaptions: ReadonlyMap<string, string>;
   /** Whether any route lists intents (only then is a matcher trained). */
   readonly usesIntents: boolean;
+  /** The intents a matcher is trained on (empty when no route uses them). */
+  readonly intents: readonly IntentExamples[];
   readonly language: string | undefined;
   /**
    * The intent matcher over the definition's intents, trained on the first call and kept;
@@ -131,14 +131,21 @@ function compileIntents(value: unknown): IntentExamples[] {
     }));
 }
 
+/** A matcher trained elsewhere (the runtime trains in a worker thread), or the failure to train one. */
+export interface TrainedMatcher {
+  matcher: IntentMatcher | undefined;
+  failed: boolean;
+}
+
 /**
  * Prepares a definition for `step`. Never throws: a missing definition or one of the wrong shape
  * gives a bot whose faults `step` reports (NoDefinition, UnknownElement, ...). Compile once per
- * revision and share the result between sessions.
+ * revision and share the result between sessions. Without `trained`, the intent matcher is trained
+ * here, synchronously, on first use (the CLI); the runtime passes one trained off its event loop.
  */
 export function compileBot(
   definition: Definition | undefined,
-  options: { language?: string } = {},
+  options: { language?: string; trained?: TrainedMatcher } = {},
 ): CompiledBot {
   const def: Record<string, unknown> = isRecord(definition) ? definition : {};
   const dialogs = new Map<string, CompiledDialog>();
@@ -157,11 +164,11 @@ export function compileBot(
   const usesIntents = [...dialogs.values()].some((d) =>
     d.steps.some((s) => s.kind === 'route' && s.route.intents.length > 0),
   );
-  const intents = compileIntents(def.intents);
+  const intents = usesIntents ? compileIntents(def.intents) : [];
   const language = options.language;
-  let matcher: IntentMatcher | undefined;
-  let trained = false;
-  let failed = false;
+  let matcher = options.trained?.matcher;
+  let trained = options.trained !== undefined;
+  let failed = options.trained?.failed ?? false;
   const train = () => {
     if (trained) return;
     trained = true;
@@ -176,12 +183,12 @@ export function compileBot(
   const startDialog = optionalString(def.startDialog) || first;
   const fallbackDialog = optionalString(def.fallbackDialog) || undefined;
   return {
-    definition,
     dialogs,
     startDialog,
     fallbackDialog,
     buttonCaptions,
     usesIntents,
+    intents: options.trained ? [] : intents,
     language,
     intentMatcher() {
       train();

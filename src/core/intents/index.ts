@@ -17,7 +17,10 @@ export {
   type IntentMatcher,
   MATCH_THRESHOLD,
   type MatcherOptions,
+  type ModelData,
+  matcherFromData,
   NETWORK_SETTINGS,
   NONE_INTENT,
   trainIntentMatcher,
+  trainModelData,
 } from './matcher.ts';

@@ -7,10 +7,12 @@ import {
   findIntentConfusions,
   MATCH_THRESHOLD,
   MIN_FOLDS,
+  matcherFromData,
   NONE_INTENT,
   phraseKey,
   planFolds,
   trainIntentMatcher,
+  trainModelData,
 } from './index.ts';
 
 const support = [
@@ -239,5 +241,58 @@ describe('leave-one-out confusion check', () => {
       'please refund my money',
       'refund',
     ]);
+  });
+});
+
+describe('a model trained elsewhere (a worker thread) classifies exactly as the one trained here', () => {
+  it('modelToData → structured clone → matcherFromData gives the same scores for every text', () => {
+    const intents = [
+      {
+        name: 'order_status',
+        trainingPhrases: [
+          'where is my order',
+          'track my parcel',
+          'has my order shipped',
+          'order status please',
+        ],
+      },
+      {
+        name: 'opening_hours',
+        trainingPhrases: [
+          'when are you open',
+          'opening hours',
+          'what time do you close',
+          'are you open today',
+        ],
+      },
+      {
+        name: 'refund',
+        trainingPhrases: [
+          'i want my money back',
+          'refund please',
+          'how do i get a refund',
+          'return for a refund',
+        ],
+      },
+    ];
+    const here = createIntentMatcher(intents);
+    const there = matcherFromData(structuredClone(trainModelData(intents)));
+    for (const text of [
+      'where is my parcel',
+      'are you open on sunday',
+      'refund',
+      'qwerty',
+      '',
+      'open order refund',
+    ]) {
+      expect(there.classify(text)).toEqual(here.classify(text));
+      expect(there.match(text)).toEqual(here.match(text));
+    }
+    expect(there.intents).toEqual(here.intents);
+  });
+
+  it('an empty model (nothing trained) round-trips to a matcher that matches nothing', () => {
+    const m = matcherFromData(structuredClone(trainModelData([])));
+    expect(m.match('anything')).toBeUndefined();
   });
 });

@@ -219,3 +219,98 @@ export async function trainIntentMatcher(
 ): Promise<IntentMatcher> {
   return createIntentMatcher(intents, options);
 }
+
+/**
+ * A trained model as plain data (structured-clone friendly: the weights as Float32Arrays), so it can
+ * be trained in a worker thread and used where messages are routed. modelFromData gives back a
+ * model that classifies exactly as the one it came from.
+ */
+export interface ModelData {
+  labels: string[];
+  /** The network's input features, in its input order; empty when nothing was trained. */
+  features: string[];
+  /** The network's outputs (label outputs and None), in its order. */
+  outputs: string[];
+  /** Per output: its weights over the features. */
+  weights: Float32Array[];
+  biases: number[];
+  labelFeatures: string[][];
+  trainedLabels: number;
+}
+
+interface NetworkInternals {
+  lookup?: { inputLookup: { items: string[] }; outputLookup: { items: string[] } };
+  perceptrons?: { weights: Float32Array; bias: number }[];
+  settings: { alpha: number };
+}
+
+export function modelToData(model: Model): ModelData {
+  const net = model.network as unknown as NetworkInternals | undefined;
+  const trained = net?.lookup && net.perceptrons ? net : undefined;
+  return {
+    labels: [...model.labels],
+    features: trained ? [...trained.lookup!.inputLookup.items] : [],
+    outputs: trained ? [...trained.lookup!.outputLookup.items] : [],
+    weights: trained ? trained.perceptrons!.map((p) => p.weights) : [],
+    biases: trained ? trained.perceptrons!.map((p) => p.bias) : [],
+    labelFeatures: model.labelFeatures.map((s) => [...s]),
+    trainedLabels: model.trainedLabels,
+  };
+}
+
+export function modelFromData(data: ModelData): Model {
+  let network: Network | undefined;
+  if (data.features.length > 0 && data.outputs.length > 0) {
+    network = new NeuralNetwork({ ...NETWORK_SETTINGS, log: false });
+    // nlp.js's fromJSON builds the lookups and perceptrons; its weights come from the data's own
+    // Float32Arrays instead of being copied one number at a time from arrays.
+    const net = network as unknown as {
+      fromJSON(json: object): void;
+      lookup: object;
+      initialize(inputs: number, outputs: string[]): void;
+      perceptrons: { weights: Float32Array; bias: number }[];
+    };
+    net.fromJSON({
+      settings: {},
+      features: [],
+      intents: data.outputs,
+      perceptrons: data.outputs.map(() => [0]),
+    });
+    const CorpusLookup = net.lookup.constructor as new (features: string[], outputs: string[]) => object;
+    net.lookup = new CorpusLookup(data.features, data.outputs);
+    net.initialize(data.features.length, data.outputs);
+    data.weights.forEach((w, i) => {
+      net.perceptrons[i]!.weights = w;
+      net.perceptrons[i]!.bias = data.biases[i] ?? 0;
+    });
+  }
+  return {
+    labels: data.labels,
+    network,
+    labelFeatures: data.labelFeatures.map((f) => new Set(f)),
+    knownFeatures: new Set(data.features.filter((f) => f !== NONE_FEATURE)),
+    trainedLabels: data.trainedLabels,
+  };
+}
+
+/** Prepares the examples and trains a model: what a worker thread runs for the runtime. */
+export function trainModelData(intents: readonly IntentExamples[], options: MatcherOptions = {}): ModelData {
+  const pipeline = textPipeline(options.language ?? DEFAULT_LANGUAGE);
+  const { labels, examples } = prepareExamples(intents, pipeline);
+  return modelToData(trainModel(labels, examples));
+}
+
+/** A matcher over a model trained elsewhere (modelFromData). */
+export function matcherFromData(data: ModelData, options: MatcherOptions = {}): IntentMatcher {
+  const pipeline = textPipeline(options.language ?? DEFAULT_LANGUAGE);
+  const threshold = options.threshold ?? MATCH_THRESHOLD;
+  const model = modelFromData(data);
+  const classify = (text: string) => classifyFeatures(model, pipeline.features(text));
+  return {
+    language: pipeline.language,
+    threshold,
+    intents: model.labels,
+    classify,
+    match: (text) => bestMatch(classify(text), threshold),
+  };
+}

@@ -8,14 +8,17 @@ import QRCode from 'qrcode';
 import type { Chatbot } from '../../api/schema.ts';
 import type { Directory } from '../directory.ts';
 
-/** The first shareable link among an Active bot's entry points (whatsapp first), if it has one. */
-export function entryLink(bot: Chatbot | undefined): string | undefined {
-  if (bot?.status?.state !== 'Active') return undefined;
-  const eps = bot.status.entryPoints ?? {};
+/**
+ * The first link among the bot's entry points (whatsapp first), if it has one; `shareableOnly`: only
+ * an Active bot's shareable one (what the public route serves; the plugin shows a test sender's too).
+ */
+export function entryLink(bot: Chatbot | undefined, shareableOnly = false): string | undefined {
+  if (shareableOnly && bot?.status?.state !== 'Active') return undefined;
+  const eps = bot?.status?.entryPoints ?? {};
   const ordered = ['whatsapp', ...Object.keys(eps).filter((k) => k !== 'whatsapp')];
   for (const k of ordered) {
     const link = eps[k]?.link;
-    if (link && eps[k]?.shareable) return link;
+    if (link && (!shareableOnly || eps[k]?.shareable)) return link;
   }
   return undefined;
 }
@@ -29,7 +32,7 @@ export function registerEntryPoints(app: FastifyInstance, directory: Directory):
       const { namespace, chatbot, format } = req.params;
       const link =
         format === 'qr.png' || format === 'qr.svg'
-          ? entryLink(directory.chatbot(`${namespace}/${chatbot}`))
+          ? entryLink(directory.chatbot(`${namespace}/${chatbot}`), true)
           : undefined;
       if (!link) return reply.code(404).send(NOT_FOUND);
       // A few minutes of caching: the link changes only with the sender or the start keyword.
