@@ -80,7 +80,7 @@ export type Dialog = Static<typeof Dialog>;
 export const Intent = Type.Object({
   name: name('Intent name, unique in the chatbot.'),
   trainingPhrases: Type.Array(str('A phrase end users say for this intent.', { maxLength: 1024 }), {
-    maxItems: 5000,
+    maxItems: 1000,
   }),
 });
 export type Intent = Static<typeof Intent>;
@@ -89,9 +89,13 @@ export const Definition = Type.Object(
   {
     startDialog: Type.Optional(name('Dialog every new session starts in.')),
     fallbackDialog: Type.Optional(name('Dialog used when nothing else matches.')),
-    dialogs: Type.Array(Dialog, { maxItems: 2000 }),
+    dialogs: Type.Array(Dialog, { maxItems: 1000 }),
     intents: Type.Optional(Type.Array(Intent, { maxItems: 500 })),
   },
-  { description: 'The conversation: dialogs of elements, and intents for AI routing.' },
+  {
+    description:
+      'The conversation: dialogs of elements, and intents for AI routing. At most 1 MiB of JSON ' +
+      '(DefinitionTooLarge), and at most 10 million units of intent training (IntentTrainingTooLarge).',
+  },
 );
 export type Definition = Static<typeof Definition>;

@@ -24,6 +24,24 @@ export interface ChatbotInformerOptions {
   /** Restart backoff and resync timers. */
   timers: Clock;
   resyncMs?: number;
+  /**
+   * Drop Chatbot spec.definition from the cache (the runtime serves definitions from
+   * ControllerRevisions, read when a revision starts serving, never from the Chatbot).
+   */
+  withoutDefinitions?: boolean;
+}
+
+/**
+ * A ControllerRevision's data (a whole definition, up to the size limit) is never kept in a cache:
+ * the operator needs only names, numbers and owners; the runtime reads the data of the revisions it
+ * serves when they start serving (docs/architecture.md, "Size limits").
+ */
+function dropRevisionData(o: { data?: unknown }): void {
+  if (o.data !== undefined) o.data = undefined;
+}
+
+function dropDefinition(o: { spec?: { definition?: unknown } }): void {
+  if (o.spec?.definition !== undefined) o.spec.definition = undefined;
 }
 
 export function chatbotInformers(clients: Clients, opts: ChatbotInformerOptions): ChatbotInformers {
@@ -36,7 +54,7 @@ export function chatbotInformers(clients: Clients, opts: ChatbotInformerOptions)
       'chatbots',
       namespaces,
       customSource(clients, PLURAL.Chatbot),
-      base,
+      opts.withoutDefinitions ? { ...base, transform: dropDefinition as never } : base,
     ),
     senders: new InformerSet<Sender>(
       clients,
@@ -69,7 +87,7 @@ export function chatbotInformers(clients: Clients, opts: ChatbotInformerOptions)
             ? clients.apps.listNamespacedControllerRevision({ namespace: ns, labelSelector: REVISION_LABEL })
             : clients.apps.listControllerRevisionForAllNamespaces({ labelSelector: REVISION_LABEL }),
       }),
-      base,
+      { ...base, transform: dropRevisionData as never },
     ),
   };
 }

@@ -17,12 +17,15 @@ import type { Cache } from '../kube/cache.ts';
 import { KeyIndex } from '../kube/key-index.ts';
 import { splitKey } from '../kube/keys.ts';
 import type { SendersByAddress } from '../kube/sender-index.ts';
+import { ConfusionChecks } from './confusion-checks.ts';
 
 interface MemoEntry {
   generation: number | undefined;
   senderGeneration: number | undefined;
   senderFound: boolean;
   issues: Issue[];
+  /** The hash of the intents whose confusion report was still pending. */
+  waitsFor?: string;
 }
 
 export interface GathererDeps {
@@ -38,12 +41,16 @@ export interface GathererDeps {
   indexes?: { leasesByHolder: KeyIndex; revisionsByChatbot: KeyIndex };
   /** The runtime's public base URL: entry points then name the QR code URLs. */
   publicUrl?: string;
+  /** The confusion check off the event loop; without it the validator runs it inline. */
+  confusions?: ConfusionChecks;
 }
 
 export class ChatbotGatherer {
   private readonly memo = new Map<string, MemoEntry>();
   /** Chatbot key -> the sender Lease it competes for (kept as bots are gathered). */
   private readonly claimants = new KeyIndex();
+  /** Chatbot key -> the hash of intents whose confusion report it waits for. */
+  private readonly waiting = new KeyIndex();
 
   constructor(private readonly deps: GathererDeps) {}
 
@@ -79,6 +86,12 @@ export class ChatbotGatherer {
   forget(chatbot: Chatbot): void {
     if (chatbot.metadata.uid) this.memo.delete(chatbot.metadata.uid);
     this.claimants.set(chatbotKey(chatbot), undefined);
+    this.waiting.set(chatbotKey(chatbot), undefined);
+  }
+
+  /** Chatbot keys waiting for the confusion report of these intents (to reconcile when it is there). */
+  waitingOn(hash: string): string[] {
+    return this.waiting.get(hash);
   }
 
   /** Sender Leases whose holderIdentity is this chatbot key. */
@@ -102,18 +115,38 @@ export class ChatbotGatherer {
     const hit = this.memo.get(uid);
     const generation = chatbot.metadata.generation;
     const senderGeneration = sender?.metadata.generation;
+    const { confusions } = this.deps;
     if (
       hit &&
       hit.generation === generation &&
       hit.senderGeneration === senderGeneration &&
-      hit.senderFound === (sender !== undefined)
+      hit.senderFound === (sender !== undefined) &&
+      !(hit.waitsFor && confusions?.has(hit.waitsFor))
     ) {
       return hit.issues;
     }
+    let waitsFor: string | undefined;
     const issues = validateChatbot(chatbot, {
       findSender: (name) => (name === sender?.metadata.name ? sender : undefined),
+      ...(confusions
+        ? {
+            confusionReport: (intents) => {
+              const hash = ConfusionChecks.hashOf(intents);
+              const report = confusions.report(intents, hash);
+              if (report === 'pending') waitsFor = hash;
+              return report;
+            },
+          }
+        : {}),
     });
-    this.memo.set(uid, { generation, senderGeneration, senderFound: sender !== undefined, issues });
+    this.waiting.set(chatbotKey(chatbot), waitsFor);
+    this.memo.set(uid, {
+      generation,
+      senderGeneration,
+      senderFound: sender !== undefined,
+      issues,
+      ...(waitsFor ? { waitsFor } : {}),
+    });
     return issues;
   }
 

@@ -12,8 +12,10 @@ import { KeyIndex } from '../kube/key-index.ts';
 import { objectKey } from '../kube/keys.ts';
 import { SendersByAddress } from '../kube/sender-index.ts';
 import { type HealthServer, startHealthServer } from '../telemetry/health.ts';
+import { IntentWorkers } from '../workers/intent-workers.ts';
 import { ChatbotGatherer } from './chatbot-gatherer.ts';
 import { ChatbotReconciler } from './chatbot-reconciler.ts';
+import { ConfusionChecks } from './confusion-checks.ts';
 import { Controller } from './controller.ts';
 import { EventRecorder } from './events.ts';
 import { LeaderElector, LeaseLock } from './leader-election.ts';
@@ -63,6 +65,8 @@ export class Manager {
   private readonly informers: ReturnType<typeof allOf>;
   private readonly controllers: Controller[];
   private elector: LeaderElector | undefined;
+  /** The worker thread of the validator's confusion check. */
+  private readonly workers = new IntentWorkers();
   private health: HealthServer | undefined;
   private leading = false;
 
@@ -90,7 +94,9 @@ export class Manager {
 
     const indexes = { leasesByHolder: new KeyIndex(), revisionsByChatbot: new KeyIndex() };
     const addresses = new SendersByAddress(this.senders);
+    const confusions = new ConfusionChecks(this.workers);
     const gatherer = new ChatbotGatherer({
+      confusions,
       chatbots: this.chatbots,
       senders: this.senders,
       leases: this.leases,
@@ -105,6 +111,9 @@ export class Manager {
     const queue = (name: string, clock: Clock) =>
       new WorkQueue({ clock, name, metrics: { onDepth: (d) => this.metrics.queueDepth.set({ name }, d) } });
     const chatbotQueue = queue('chatbots', opts.clock);
+    confusions.onReady = (hash) => {
+      for (const k of gatherer.waitingOn(hash)) chatbotQueue.add(k);
+    };
     const senderQueue = queue('senders', timers);
     const common = { logger: log, metrics: this.metrics };
     const senderDeps: SenderReconcilerDeps = {
@@ -227,6 +236,7 @@ export class Manager {
     await this.stopLeading();
     await this.elector?.release();
     await Promise.all(this.informers.map((i) => i.stop()));
+    await this.workers.close();
     await this.health?.close();
   }
 }

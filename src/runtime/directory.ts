@@ -1,11 +1,14 @@
-// The runtime's view of the cluster, from informers: Chatbots, Senders, sender Leases and
-// ControllerRevisions (the definitions it serves), plus the Senders' credentials Secrets
-// (read on demand, cached briefly: the runtime needs only `get` on Secrets).
+// The runtime's view of the cluster, from informers: Chatbots (without their definitions), Senders,
+// sender Leases and ControllerRevisions (without their data), plus the Senders' credentials Secrets
+// (read on demand, cached briefly: the runtime needs only `get` on Secrets). The definitions it
+// serves are read from their ControllerRevisions when a revision starts serving (its bot's status
+// names it), compiled, and their intent matcher trained in a worker thread then, not on the first
+// message; only serving and draining revisions are kept (docs/architecture.md, "Size limits").
 import type { V1ControllerRevision, V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Chatbot, Definition, Sender } from '../api/schema.ts';
 import { senderLeaseName } from '../core/claims/claim.ts';
-import { type CompiledBot, compileBot } from '../core/dialog/engine.ts';
+import { type CompiledBot, compileBot, type TrainedMatcher } from '../core/dialog/compile.ts';
 import { durationMs } from '../core/duration.ts';
 import type { Handlers, InformerSet } from '../kube/cache.ts';
 import { allOf, chatbotInformers } from '../kube/chatbot-informers.ts';
@@ -14,6 +17,7 @@ import type { Clock } from '../kube/clock.ts';
 import { httpStatus } from '../kube/errors.ts';
 import { objectKey, splitKey } from '../kube/keys.ts';
 import { SendersByAddress } from '../kube/sender-index.ts';
+import type { IntentWorkers } from '../workers/intent-workers.ts';
 
 /** A revision as the engine runs it. */
 export interface ServedRevision {
@@ -24,7 +28,11 @@ export interface ServedRevision {
 const SECRET_TTL_MS = 10_000;
 /** A Secret read that failed (the apiserver down, say) is not retried for every message. */
 const SECRET_FAILURE_TTL_MS = 2_000;
-const COMPILED_MAX = 500;
+/** A bound on compiled revisions, whatever the statuses say (serving and draining ones are kept). */
+const COMPILED_MAX = 2000;
+
+/** A bot that routes by no intent needs no matcher. */
+const NO_MATCHER: TrainedMatcher = { matcher: undefined, failed: false };
 
 export interface DirectoryOptions {
   clients: Clients;
@@ -34,6 +42,8 @@ export interface DirectoryOptions {
   logger: Logger;
   /** Real-time timers (informer backoff and resync). */
   timers: Clock;
+  /** Where intent matchers are trained (off the event loop). */
+  workers: IntentWorkers;
 }
 
 export class Directory {
@@ -44,7 +54,10 @@ export class Directory {
   private readonly informers: ReturnType<typeof allOf>;
   /** The Senders of each address, and which may use it (the oldest Sender's namespace owns it). */
   readonly addresses: SendersByAddress;
-  private readonly compiled = new Map<string, ServedRevision>();
+  /** Compiled revisions (namespace/name), loading or loaded. */
+  private readonly compiled = new Map<string, Promise<ServedRevision | undefined>>();
+  /** Chatbot key -> the revisions (namespace/name) its status says serve or drain. */
+  private readonly kept = new Map<string, Set<string>>();
   /** Secret data by namespace/name, with when it was read; one read in flight per Secret. */
   private readonly secrets = new Map<
     string,
@@ -60,6 +73,7 @@ export class Directory {
       leaseNamespace: opts.leaseNamespace,
       logger,
       timers,
+      withoutDefinitions: true,
     });
     ({
       chatbots: this.chatbots,
@@ -77,6 +91,41 @@ export class Directory {
       delete: (s) => void this.addresses.update(s, true),
     });
     this.revisions.on({ delete: (r) => this.compiled.delete(objectKey(r)) });
+    const follow = (bot: Chatbot) => this.keepServedOf(bot);
+    this.chatbots.on({
+      add: follow,
+      update: follow,
+      delete: (bot) => this.keepServedOf(bot, true),
+    });
+  }
+
+  /**
+   * Keeps exactly the revisions a bot's status says serve (Active on status.revision) or drain:
+   * a revision that starts serving is loaded and its matcher trained now; one that no longer serves
+   * or drains is dropped (its sessions are closed, routing never picks it again).
+   */
+  private keepServedOf(bot: Chatbot, deleted = false): void {
+    const ns = bot.metadata.namespace ?? '';
+    const key = objectKey(bot);
+    const s = deleted ? undefined : bot.status;
+    const want = new Set<string>();
+    if (s?.state === 'Active' && s.revision) want.add(`${ns}/${s.revision}`);
+    for (const d of s?.draining ?? []) want.add(`${ns}/${d.revision}`);
+    for (const k of this.kept.get(key) ?? []) if (!want.has(k)) this.compiled.delete(k);
+    if (want.size === 0) this.kept.delete(key);
+    else this.kept.set(key, want);
+    for (const k of want) {
+      if (this.compiled.has(k)) continue;
+      const { namespace, name } = splitKey(k);
+      this.revision(namespace, name).catch((err: unknown) =>
+        this.opts.logger.warn({ namespace, revision: name, err: String(err) }, 'revision not loaded'),
+      );
+    }
+  }
+
+  /** Compiled revisions held (serving, draining, or asked for by a message). */
+  get compiledCount(): number {
+    return this.compiled.size;
   }
 
   async start(): Promise<void> {
@@ -131,28 +180,44 @@ export class Directory {
     return r === undefined ? undefined : Number(r);
   }
 
-  /** The compiled definition of a ControllerRevision `namespace/name` (fetched if the cache lacks it). */
-  async revision(namespace: string, name: string): Promise<ServedRevision | undefined> {
+  /**
+   * The compiled definition of a ControllerRevision `namespace/name`, with its intent matcher
+   * trained (in the worker thread); read from the API, once, while it is kept.
+   */
+  revision(namespace: string, name: string): Promise<ServedRevision | undefined> {
     const key = `${namespace}/${name}`;
     const hit = this.compiled.get(key);
     if (hit) return hit;
-    let raw = this.revisions.get(name, namespace);
-    if (!raw) {
-      try {
-        raw = await this.opts.clients.apps.readNamespacedControllerRevision({ namespace, name });
-      } catch (err) {
-        if (httpStatus(err) === 404) return undefined;
-        throw err;
-      }
+    const loading = this.load(namespace, name);
+    if (this.compiled.size >= COMPILED_MAX) this.compiled.delete(this.compiled.keys().next().value!);
+    this.compiled.set(key, loading);
+    // Not found, or failed: asked again next time.
+    const forget = () => this.compiled.get(key) === loading && this.compiled.delete(key);
+    loading.then((r) => r ?? forget(), forget);
+    return loading;
+  }
+
+  private async load(namespace: string, name: string): Promise<ServedRevision | undefined> {
+    let raw: V1ControllerRevision;
+    try {
+      raw = await this.opts.clients.apps.readNamespacedControllerRevision({ namespace, name });
+    } catch (err) {
+      if (httpStatus(err) === 404) return undefined;
+      throw err;
     }
     const data = (raw.data ?? {}) as { definition?: Definition; sessionTimeout?: string };
-    const served = {
-      bot: compileBot(data.definition),
-      sessionTimeoutMs: durationMs(data.sessionTimeout, '30m'),
-    };
-    if (this.compiled.size >= COMPILED_MAX) this.compiled.delete(this.compiled.keys().next().value!);
-    this.compiled.set(key, served);
-    return served;
+    const sessionTimeoutMs = durationMs(data.sessionTimeout, '30m');
+    const plain = compileBot(data.definition);
+    if (!plain.usesIntents)
+      return { bot: compileBot(data.definition, { trained: NO_MATCHER }), sessionTimeoutMs };
+    const trained: TrainedMatcher = await this.opts.workers.train(plain.intents).then(
+      (matcher) => ({ matcher, failed: false }),
+      (err: unknown) => {
+        this.opts.logger.warn({ namespace, revision: name, err: String(err) }, 'intent matcher not trained');
+        return { matcher: undefined, failed: true };
+      },
+    );
+    return { bot: compileBot(data.definition, { trained }), sessionTimeoutMs };
   }
 
   /**

@@ -45,6 +45,18 @@ export class RuntimeMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });
+  readonly intentTrainings = new Counter({
+    name: 'chatbot_runtime_intent_trainings_total',
+    help: 'Intent matchers trained (in the worker thread, when a revision starts serving), by result (ok, failed).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly intentTrainingSeconds = new Histogram({
+    name: 'chatbot_runtime_intent_training_seconds',
+    help: 'How long an intent matcher took to train in the worker thread, waiting included.',
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
   readonly statusWrites = new Counter({
     name: 'chatbot_runtime_status_writes_total',
     help: 'Writes of Chatbot status.sessions, by result (ok, error).',

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { makeClients } from '../kube/clients.ts';
 import { type Clock, RealClock, type Timer } from '../kube/clock.ts';
 import { type HealthServer, startHealthServer } from '../telemetry/health.ts';
+import { IntentWorkers } from '../workers/intent-workers.ts';
 import { registerEntryPoints } from './channels/entry.ts';
 import { registerHttpChannel } from './channels/http.ts';
 import { WhatsAppChannel } from './channels/whatsapp.ts';
@@ -70,18 +71,27 @@ export class Runtime {
   readonly whatsapp: WhatsAppChannel;
   readonly whatsappSender: WhatsAppSender;
   readonly app: FastifyInstance;
+  /** The worker thread that trains intent matchers. */
+  readonly workers: IntentWorkers;
   private health: HealthServer | undefined;
   private listening = false;
 
   constructor(private readonly opts: RuntimeOptions) {
     const clients = makeClients(opts.kc, 'chatbot-runtime');
     const timers = opts.timers ?? new RealClock();
+    this.workers = new IntentWorkers({
+      onJob: (_kind, ok, seconds) => {
+        this.metrics.intentTrainings.inc({ result: ok ? 'ok' : 'failed' });
+        this.metrics.intentTrainingSeconds.observe(seconds);
+      },
+    });
     this.directory = new Directory({
       clients,
       namespaces: opts.namespaces ?? [],
       leaseNamespace: opts.leaseNamespace,
       logger: opts.logger,
       timers,
+      workers: this.workers,
     });
     const keys = new RuntimeKeys(opts.sessionKey);
     const deps = {
@@ -211,6 +221,7 @@ export class Runtime {
     await this.whatsappSender.close();
     await this.housekeeping.stop();
     await this.directory.stop();
+    await this.workers.close();
     await this.opts.store.close();
     await this.health?.close();
   }

@@ -83,7 +83,20 @@ export const ISSUE_CODES = {
   },
   IntentConfusionNotChecked: {
     severity: 'Warning',
-    description: 'The intents are too large for the confusion check.',
+    description: 'The intents are too large for the confusion check offline (the operator checks them).',
+  },
+  IntentConfusionPending: {
+    severity: 'Warning',
+    description: 'The confusion check runs in the background; its result replaces this warning.',
+  },
+  IntentTrainingTooLarge: {
+    severity: 'Error',
+    description: 'More training (phrases x intents) than the runtime serves.',
+  },
+  // ---- size
+  DefinitionTooLarge: {
+    severity: 'Error',
+    description: 'A definition larger than a Chatbot can hold (its etcd object is at most 1.5 MiB).',
   },
   // ---- channel limits (channel-limits.ts)
   ButtonsTooMany: { severity: 'Error', description: 'More buttons in one message than the channel allows.' },

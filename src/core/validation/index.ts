@@ -7,14 +7,19 @@ import { checkChannelLimits } from './channel-limits.ts';
 import { checkChannelSender } from './channel-sender.ts';
 import { issue } from './codes.ts';
 import { checkDialogs } from './dialogs.ts';
-import { checkIntents } from './intents.ts';
+import { type ConfusionLimits, checkIntents } from './intents.ts';
 import { isRecord } from './read.ts';
 import { checkSchedule } from './schedule.ts';
 import type { Issue, ValidateChatbot, ValidationContext } from './types.ts';
 
 export { CHANNEL_LIMITS, type ChannelLimits } from './channel-limits.ts';
 export { ALL_CODES, ISSUE_CODES, type IssueCode, SEED_MESSAGES, severityOf } from './codes.ts';
-export { MAX_TRAINING_PHRASES, MIN_TRAINING_PHRASES, UNBALANCED_FACTOR } from './intents.ts';
+export {
+  MAX_TRAINING_PHRASES,
+  MAX_TRAINING_WORK,
+  MIN_TRAINING_PHRASES,
+  UNBALANCED_FACTOR,
+} from './intents.ts';
 export {
   type IssueSummary,
   STATUS_ISSUE_LIMIT,
@@ -36,6 +41,7 @@ const SUPERSEDE_SCHEMA = new Set([
   'ButtonUrlEmpty',
   'ChannelSenderUndefined',
   'TooFewTrainingPhrases',
+  'TooManyTrainingPhrases',
   'MessageTooLong',
   'ButtonCaptionTooLong',
 ]);
@@ -125,13 +131,50 @@ function readSpec(manifest: unknown): { ok: true; spec: unknown } | { ok: false;
   }
 }
 
-function confusionLimits(context: ValidationContext): { budget?: number; maxWork?: number } {
+function confusionLimits(context: ValidationContext): ConfusionLimits {
   try {
     const limits = isRecord(context) ? context.intentConfusion : undefined;
-    return isRecord(limits) ? { ...limits } : {};
+    const report = isRecord(context) ? context.confusionReport : undefined;
+    return {
+      ...(isRecord(limits) ? limits : {}),
+      ...(typeof report === 'function' ? { report: report.bind(context) } : {}),
+    };
   } catch {
     return {};
   }
+}
+
+/** The most bytes of JSON a definition may take: a Chatbot (definition, the rest of the spec, its
+ * status) must fit etcd's 1.5 MiB object, and its ControllerRevision holds the definition again. */
+export const DEFINITION_MAX_BYTES = 1024 * 1024;
+
+/** UTF-8 bytes of a string, without encoding it. */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+function checkSize(spec: Record<string, unknown>): Issue[] {
+  if (spec.definition === undefined) return [];
+  const bytes = utf8Length(JSON.stringify(spec.definition) ?? '');
+  if (bytes <= DEFINITION_MAX_BYTES) return [];
+  return [
+    issue(
+      'DefinitionTooLarge',
+      'spec.definition',
+      `The definition is ${bytes.toLocaleString('en')} bytes of JSON; at most ${DEFINITION_MAX_BYTES.toLocaleString('en')} are allowed`,
+      'Split the chatbot into several, or remove dialogs and training phrases it does not need.',
+    ),
+  ];
 }
 
 /** Validates a Chatbot manifest of any shape; see ISSUE_CODES for what is reported. Never throws. */
@@ -143,6 +186,10 @@ export const validateChatbot: ValidateChatbot = (chatbot: unknown, context: Vali
   // checks then see what the API server would store.
   const issues = checkJsonSpec('Chatbot', spec);
   if (isRecord(spec)) {
+    const tooLarge = checkSize(spec);
+    // A definition too large for the cluster is not checked further: the other checks cost with its size.
+    if (tooLarge.length > 0)
+      return finish([...issues.filter((i) => !i.path.startsWith('spec.definition')), ...tooLarge]);
     issues.push(
       ...checkChannelSender(spec, context),
       ...checkDialogs(spec),

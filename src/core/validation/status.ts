@@ -5,6 +5,11 @@ import type { Issue } from './types.ts';
 
 /** At most this many issues are listed in status.validation.issues (the CRD's maxItems). */
 export const STATUS_ISSUE_LIMIT = 100;
+/**
+ * And at most this many bytes of them (JSON): the status shares the Chatbot's etcd object (1.5 MiB)
+ * with a definition of up to DEFINITION_MAX_BYTES, so the issues listed never push it over.
+ */
+export const STATUS_ISSUE_BYTES = 64 * 1024;
 
 /** How many issues block activation (errors) and how many do not (warnings). */
 export interface IssueSummary {
@@ -33,16 +38,32 @@ export interface ValidationStatus extends IssueSummary {
  * come first (each group in the given order), so a long list of warnings never hides what blocks
  * activation, and the rest are counted in `omitted`.
  */
-export function validationStatus(issues: readonly Issue[], limit = STATUS_ISSUE_LIMIT): ValidationStatus {
+export function validationStatus(
+  issues: readonly Issue[],
+  limit = STATUS_ISSUE_LIMIT,
+  maxBytes = STATUS_ISSUE_BYTES,
+): ValidationStatus {
   const { errors, warnings } = summarize(issues);
   const max = Math.max(0, limit);
-  const listed =
+  let listed =
     issues.length <= max
       ? [...issues]
       : [
           ...issues.filter((i) => i.severity === 'Error'),
           ...issues.filter((i) => i.severity !== 'Error'),
         ].slice(0, max);
+  let bytes = 0;
+  const fits = listed.findIndex((i) => (bytes += JSON.stringify(i).length) > maxBytes);
+  if (fits >= 0) {
+    // Too many bytes: errors first again, and as many as fit.
+    const ordered = [
+      ...listed.filter((i) => i.severity === 'Error'),
+      ...listed.filter((i) => i.severity !== 'Error'),
+    ];
+    bytes = 0;
+    const cut = ordered.findIndex((i) => (bytes += JSON.stringify(i).length) > maxBytes);
+    listed = ordered.slice(0, cut);
+  }
   return {
     errors,
     warnings,

@@ -1,5 +1,6 @@
 // The contract of the validator: pure, no I/O, never throws on bad input.
 import type { Chatbot, Issue, Sender } from '../../api/schema.ts';
+import type { ConfusionReport, IntentExamples } from '../intents/index.ts';
 
 export type { Issue };
 export type Severity = Issue['severity'];
@@ -17,6 +18,12 @@ export interface ValidationContext {
    * is skipped with an IntentConfusionNotChecked warning (default MAX_CONFUSION_WORK).
    */
   intentConfusion?: { budget?: number; maxWork?: number };
+  /**
+   * The confusion check done elsewhere (the operator runs it in a worker thread, off its event
+   * loop): its report for these intents, or 'pending' while it runs (an IntentConfusionPending
+   * warning says so). Without it, the check runs here, synchronously (the offline CLI).
+   */
+  confusionReport?: (intents: IntentExamples[]) => ConfusionReport | 'pending';
 }
 
 /** Validates a Chatbot manifest (possibly malformed: any shape) and returns every issue found. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatbotSpec, Sender } from '../../api/schema.ts';
+import { findIntentConfusions } from '../intents/index.ts';
 import {
   contextWith,
   exampleChatbot,
@@ -322,6 +323,42 @@ const rows: Row[] = [
     mutate: () => {},
     ctx: { ...context, intentConfusion: { maxWork: 10 } },
     issues: [['IntentConfusionNotChecked', `${D}.intents`]],
+  },
+  {
+    name: 'the confusion check still running elsewhere (the operator’s worker thread)',
+    mutate: () => {},
+    ctx: { ...context, confusionReport: () => 'pending' },
+    issues: [['IntentConfusionPending', `${D}.intents`]],
+  },
+  {
+    name: 'the confusion check done elsewhere: its report decides',
+    mutate: (s) => {
+      def(s).intents[0].trainingPhrases[9] = 'where is my refund';
+    },
+    ctx: { ...context, confusionReport: (intents) => findIntentConfusions(intents) },
+    issues: [['IntentConfusion', `${D}.intents[0].trainingPhrases[9]`]],
+  },
+  {
+    name: 'more training than the runtime serves (200 intents of 251 phrases)',
+    mutate: (s) => {
+      // The routes' intents (order_status, refund) stay declared among them.
+      const names = def(s).intents.map((i: { name: string }) => i.name);
+      def(s).intents = Array.from({ length: 200 }, (_, i) => ({
+        name: names[i] ?? `i${i}`,
+        trainingPhrases: many(251, (j) => `p ${i} ${j}`),
+      }));
+    },
+    issues: [['IntentTrainingTooLarge', `${D}.intents`]],
+  },
+  {
+    name: 'a definition over 1 MiB of JSON',
+    mutate: (s) => {
+      def(s).dialogs.push({
+        name: 'huge',
+        elements: Array.from({ length: 300 }, (_, i) => ({ text: `${i} ${'x'.repeat(4000)}` })),
+      });
+    },
+    issues: [['DefinitionTooLarge', `${D}`]],
   },
   // ---- channel limits
   {
