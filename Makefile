@@ -114,8 +114,12 @@ install: k8s-binaries ## Install the CRDs into the cluster in KUBECONFIG.
 uninstall: k8s-binaries ## Remove the CRDs (and every Chatbot and Sender) from the cluster.
 	kubectl delete --ignore-not-found -k crds/
 
+.PHONY: deploy-secrets
+deploy-secrets: k8s-binaries ## Create the runtime's Secrets (Redis password, session key) with random values, if absent.
+	bash hack/deploy-secrets.sh
+
 .PHONY: deploy
-deploy: install ## Deploy CRDs, operator, runtime and Redis (kustomize deploy/; image $(IMG)) into the cluster.
+deploy: install deploy-secrets ## Deploy CRDs, operator, runtime and Redis (kustomize deploy/; image $(IMG)) into the cluster.
 	kubectl kustomize deploy/ | sed 's#image: chatbot-operator:dev#image: $(IMG)#' | kubectl apply --server-side -f -
 
 .PHONY: undeploy

@@ -116,7 +116,7 @@ export class Runtime {
     this.app = Fastify({
       logger: false,
       bodyLimit: 1024 * 1024,
-      maxParamLength: 256,
+      routerOptions: { maxParamLength: 256 },
       requestTimeout: 30_000,
       connectionTimeout: 60_000,
     });

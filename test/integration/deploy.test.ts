@@ -2,9 +2,12 @@
 // real apiserver accepts every object (server-side dry run), and the workloads pass the
 // restricted Pod Security Standard their namespace enforces.
 
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { kubectl, kubectlResult } from '../support/cluster.ts';
+import { DEFAULT_BIN_DIR } from '../../src/devcluster/control-plane.ts';
+import { kubeconfigPath, kubectl, kubectlResult } from '../support/cluster.ts';
 
 interface Obj {
   apiVersion: string;
@@ -33,6 +36,9 @@ describe('deploy/ (kustomize)', () => {
       'PodDisruptionBudget/chatbot-operator',
       'PodDisruptionBudget/chatbot-runtime',
       'ConfigMap/chatbot-config',
+      'ClusterRole/chatbot-runtime-secrets',
+      'NetworkPolicy/chatbot-redis',
+      'NetworkPolicy/chatbot-runtime',
     ]) {
       expect(kinds).toContain(want);
     }
@@ -71,8 +77,48 @@ describe('deploy/ (kustomize)', () => {
     expect(operator.spec.replicas).toBe(2);
     expect(runtime.spec.replicas).toBe(2);
     const env = (d: Obj) =>
-      Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
-    expect(env(runtime)).toMatchObject({ SESSION_STORE: 'redis', REDIS_URL: 'redis://chatbot-redis:6379/0' });
+      Object.fromEntries(
+        d.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]),
+      );
+    expect(env(runtime)).toMatchObject({
+      SESSION_STORE: 'redis',
+      REDIS_URL: 'redis://:$(REDIS_PASSWORD)@chatbot-redis:6379/0',
+      REDIS_PASSWORD: { secretKeyRef: { name: 'chatbot-redis', key: 'password' } },
+      SESSION_KEY: { secretKeyRef: { name: 'chatbot-runtime', key: 'sessionKey' } },
+    });
+    // Redis asks for the password and never evicts a lock or a seen marker.
+    const redis = deployment('chatbot-redis').spec.template.spec.containers[0];
+    expect(redis.args.join(' ')).toMatch(
+      /--maxmemory-policy noeviction .*--requirepass \$\(REDIS_PASSWORD\)/,
+    );
+    // Only the runtime reaches Redis; the runtime's health port answers its namespace and scrapers.
+    const policy = (name: string) =>
+      objs.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === name)!;
+    expect(policy('chatbot-redis').spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'chatbot-redis' } },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'chatbot-runtime' } } }],
+          ports: [{ port: 'redis' }],
+        },
+      ],
+    });
+    expect(policy('chatbot-runtime').spec.ingress).toEqual([
+      { ports: [{ port: 'http' }] },
+      {
+        ports: [{ port: 'health' }],
+        from: [
+          { podSelector: {} },
+          { namespaceSelector: { matchLabels: { 'chatbots.dev/scrape-runtime': 'true' } } },
+        ],
+      },
+    ]);
+    // No cluster-wide Secret access for the internet-facing runtime.
+    const runtimeRole = objs.find(
+      (o) => o.kind === 'ClusterRole' && o.metadata.name === 'chatbot-runtime',
+    ) as any;
+    expect(JSON.stringify(runtimeRole.rules)).not.toContain('secrets');
     expect(runtime.spec.template.spec.containers[0].lifecycle.preStop).toEqual({ sleep: { seconds: 5 } });
     expect(runtime.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
     for (const d of [operator, runtime, deployment('chatbot-redis')]) {
@@ -95,5 +141,35 @@ describe('deploy/ (kustomize)', () => {
     }
     expect(operator.spec.template.spec.serviceAccountName).toBe('chatbot-operator');
     expect(runtime.spec.template.spec.serviceAccountName).toBe('chatbot-runtime');
+  });
+
+  it('make deploy-secrets creates the Redis password and the session key once, random, and keeps them', async () => {
+    const run = () =>
+      promisify(execFile)('bash', ['hack/deploy-secrets.sh'], {
+        env: { ...process.env, KUBECONFIG: kubeconfigPath(), PATH: `${DEFAULT_BIN_DIR}:${process.env.PATH}` },
+      });
+    await kubectl([
+      'delete',
+      'secret',
+      'chatbot-redis',
+      'chatbot-runtime',
+      '-n',
+      'chatbot-system',
+      '--ignore-not-found',
+    ]);
+    const first = await run();
+    expect(first.stdout).toContain('secret chatbot-system/chatbot-redis created (password)');
+    expect(first.stdout).toContain('secret chatbot-system/chatbot-runtime created (sessionKey)');
+    const read = async (name: string, key: string) =>
+      Buffer.from(
+        await kubectl(['get', 'secret', name, '-n', 'chatbot-system', '-o', `jsonpath={.data.${key}}`]),
+        'base64',
+      ).toString();
+    const password = await read('chatbot-redis', 'password');
+    expect(password).toMatch(/^[0-9a-f]{64}$/);
+    expect(await read('chatbot-runtime', 'sessionKey')).not.toBe(password);
+    const again = await run();
+    expect(again.stdout).toContain('secret chatbot-system/chatbot-redis exists: kept');
+    expect(await read('chatbot-redis', 'password')).toBe(password);
   });
 });

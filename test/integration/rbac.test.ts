@@ -1,5 +1,7 @@
 // deploy/'s RBAC is enough for the operator, and no more: the operator runs with the
 // ServiceAccount's own token (TokenRequest), not as an admin.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/kube/clock.ts';
@@ -8,6 +10,7 @@ import type { Runtime } from '../../src/runtime/runtime.ts';
 import { apply, eventually, kubeConfig, kubectl, kubectlResult, newNamespace } from '../support/cluster.ts';
 import { httpBotYaml, httpSenderYaml } from '../support/http-bot.ts';
 import { startOperator, waitForChatbot, waitForEvent } from '../support/operator.ts';
+import { REPO_ROOT } from '../support/process.ts';
 import { say, seen, startRuntime } from '../support/runtime.ts';
 
 async function serviceAccountKubeConfig(name = 'chatbot-operator'): Promise<KubeConfig> {
@@ -42,6 +45,21 @@ function canI(serviceAccount: string, verb: string, resource: string, namespace:
     namespace,
     `--as=system:serviceaccount:chatbot-system:${serviceAccount}`,
   ]);
+}
+
+/** What a tenant's namespace admin applies: the component deploy/tenant, in their namespace. */
+async function allowRuntimeSecrets(namespace: string): Promise<void> {
+  const dir = join(REPO_ROOT, '.tmp', `tenant-${namespace}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'kustomization.yaml'),
+    `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${namespace}\ncomponents: [../../deploy/tenant]\n`,
+  );
+  try {
+    await kubectl(['apply', '-k', dir]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('deploy/ RBAC', () => {
@@ -132,6 +150,11 @@ spec:
     });
     try {
       const a = await waitForChatbot(ns, 'a', (c) => c.status?.state === 'Active', 'A Active', 30_000);
+      // The tenant lets the runtime read its Senders' Secrets: the component deploy/tenant.
+      expect((await canI('chatbot-runtime', 'get', 'secrets', ns)).stdout.trim()).toBe('no');
+      await allowRuntimeSecrets(ns);
+      expect((await canI('chatbot-runtime', 'get', 'secrets', ns)).stdout.trim()).toBe('yes');
+      expect((await canI('chatbot-runtime', 'list', 'secrets', ns)).stdout.trim()).toBe('no');
       runtime = await startRuntime(ns, {
         kc: await serviceAccountKubeConfig('chatbot-runtime'),
         leaseNamespace: 'chatbot-system',
@@ -191,7 +214,7 @@ spec:
   });
 
   it.each([
-    ['get', 'secrets', 'yes'], // the one a Sender names
+    ['get', 'secrets', 'no'], // only where a tenant binds chatbot-runtime-secrets (deploy/tenant)
     ['list', 'secrets', 'no'],
     ['watch', 'secrets', 'no'],
     ['patch', 'chatbots/status', 'yes'],

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { freePort } from '../../src/devcluster/control-plane.ts';
 
 export interface RedisServer {
+  /** redis://[:password@]127.0.0.1:port: what the runtime's REDIS_URL takes. */
   readonly url: string;
+  /** The same server without credentials (what any other Pod could try). */
+  readonly anonymousUrl: string;
   readonly port: number;
   readonly pid: number;
   /** Kills the server (SIGTERM, then SIGKILL) and removes its temp dir; idempotent. */
@@ -22,8 +25,17 @@ let exitHook = false;
 // startRedis tries again), as the control plane picks its ports.
 export { freePort };
 
-/** Starts redis-server and resolves once it accepts connections. */
-export async function startRedis({ timeoutMs = 30_000 } = {}): Promise<RedisServer> {
+/**
+ * Starts redis-server and resolves once it accepts connections; with `password` it requires it
+ * (requirepass, as deploy/40-redis.yaml runs it) and evicts nothing (noeviction).
+ */
+export async function startRedis({
+  timeoutMs = 30_000,
+  password,
+}: {
+  timeoutMs?: number;
+  password?: string;
+} = {}): Promise<RedisServer> {
   const bin = process.env.REDIS_SERVER ?? 'redis-server';
   const dir = await mkdtemp(join(tmpdir(), 'chatbot-redis-'));
   if (!exitHook) {
@@ -36,7 +48,7 @@ export async function startRedis({ timeoutMs = 30_000 } = {}): Promise<RedisServ
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     try {
-      return await launch(bin, port, dir, timeoutMs);
+      return await launch(bin, port, dir, timeoutMs, password);
     } catch (err) {
       lastError = err as Error;
       if (!/already in use/i.test(lastError.message)) break;
@@ -46,7 +58,13 @@ export async function startRedis({ timeoutMs = 30_000 } = {}): Promise<RedisServ
   throw lastError ?? new Error('redis-server did not start');
 }
 
-function launch(bin: string, port: number, dir: string, timeoutMs: number): Promise<RedisServer> {
+function launch(
+  bin: string,
+  port: number,
+  dir: string,
+  timeoutMs: number,
+  password: string | undefined,
+): Promise<RedisServer> {
   const args = [
     '--port',
     String(port),
@@ -62,6 +80,7 @@ function launch(bin: string, port: number, dir: string, timeoutMs: number): Prom
     'no',
     '--protected-mode',
     'yes',
+    ...(password ? ['--requirepass', password, '--maxmemory-policy', 'noeviction'] : []),
   ];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
@@ -97,7 +116,10 @@ function launch(bin: string, port: number, dir: string, timeoutMs: number): Prom
         clearTimeout(timer);
         let stopped: Promise<void> | undefined;
         resolve({
-          url: `redis://127.0.0.1:${port}`,
+          url: password
+            ? `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}`
+            : `redis://127.0.0.1:${port}`,
+          anonymousUrl: `redis://127.0.0.1:${port}`,
           port,
           pid: child.pid!,
           stop: () => {
