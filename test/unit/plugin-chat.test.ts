@@ -146,4 +146,16 @@ spec:
       'error: x.yaml has no Chatbot\n',
     );
   });
+
+  it('prints bot text without terminal escape sequences or other control characters', async () => {
+    // An editor of the Chatbot writes escapes: clear the screen, a fake prompt, a hidden colour.
+    const hostile = manifest(
+      'evil',
+      String.raw`\u001b[2J\u001b[31mred\u001b[0m \u0007bell \u202eevil\u202c ok`,
+    );
+    const r = await chat('hi\n', ['chat', '-f', 'evil.yaml'], { 'evil.yaml': hostile });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('bot: red \ufffdbell \ufffdevil\ufffd ok\n');
+    expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+  });
 });

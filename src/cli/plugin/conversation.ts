@@ -2,6 +2,7 @@
 // engine (src/core/dialog): each line the user types is one inbound message; replies print as
 // "bot: ..." lines, reply buttons as numbered choices (typing the number presses the button), and
 // what happens to the session (handed to an agent, closed, a fault in the definition) as "--" lines.
+import { stripVTControlCharacters } from 'node:util';
 import {
   type CompiledBot,
   type Inbound,
@@ -23,8 +24,22 @@ export interface Turn {
 const BOT = 'bot: ';
 const PAD = ' '.repeat(BOT.length);
 
+/**
+ * Bot text as it is safe to print in a terminal: whoever may edit a Chatbot writes it, so escape
+ * sequences (colours, cursor moves, a rewritten title, a hidden line), other control characters and
+ * bidirectional overrides are removed; what was removed shows as one "�".
+ */
+export function printable(text: string): string {
+  return stripVTControlCharacters(text).replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g,
+    '\ufffd',
+  );
+}
+
 function textLines(text: string, first: string): string[] {
-  return text.split('\n').map((l, i) => `${i === 0 ? first : PAD}${l}`);
+  return printable(text)
+    .split('\n')
+    .map((l, i) => `${i === 0 ? first : PAD}${l}`);
 }
 
 export class Conversation {
@@ -47,7 +62,7 @@ export class Conversation {
   private inbound(text: string): { message: Inbound; said: string } {
     const n = /^\d{1,3}$/.test(text) ? Number(text) : 0;
     const button = n > 0 ? this.choices[n - 1] : undefined;
-    if (button) return { message: { button: button.id }, said: `${text} (${button.caption})` };
+    if (button) return { message: { button: button.id }, said: `${text} (${printable(button.caption)})` };
     return { message: { text }, said: text };
   }
 
@@ -77,10 +92,10 @@ export class Conversation {
     const numbered: ReplyButton[] = [];
     for (const b of reply.buttons.items) {
       if (b.url !== undefined) {
-        out.push(`${PAD}-  ${b.caption}: ${b.url}`);
+        out.push(`${PAD}-  ${printable(b.caption)}: ${printable(b.url)}`);
       } else {
         numbered.push(b);
-        out.push(`${PAD}${numbered.length}. ${b.caption}`);
+        out.push(`${PAD}${numbered.length}. ${printable(b.caption)}`);
       }
     }
     if (numbered.length > 0) this.choices = numbered;

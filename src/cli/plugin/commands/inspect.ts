@@ -1,6 +1,7 @@
 // status and qr: read a chatbot (and its Sender) and show them.
 import { entryLink } from '../../../runtime/channels/entry.ts';
 import { oneName, parseCommand } from '../args.ts';
+import { printable } from '../conversation.ts';
 import type { Context } from '../context.ts';
 import { PluginError } from '../errors.ts';
 import { formatStatus } from '../format-status.ts';
@@ -17,7 +18,8 @@ export async function status(ctx: Context, args: string[]): Promise<number> {
   const chatbot = await cluster.getChatbot(name);
   const ref = chatbot.spec?.senderRef?.name;
   const sender = ref ? await cluster.getSender(ref) : undefined;
-  ctx.io.stdout(formatStatus({ chatbot, sender, now: ctx.io.now(), zone: ctx.zone }));
+  // Messages quote what a Chatbot's editor wrote: printed without terminal control characters.
+  ctx.io.stdout(printable(formatStatus({ chatbot, sender, now: ctx.io.now(), zone: ctx.zone })));
   return 0;
 }
 
