@@ -120,6 +120,11 @@ describe('runtime processes', () => {
     for (const [args, message] of [
       [['--session-store', 'etcd'], '--session-store must be one of memory, redis, got "etcd"'],
       [['--session-store', 'redis'], '--session-store redis needs --redis-url (or REDIS_URL)'],
+      [
+        ['--session-store', 'redis', '--redis-url', 'redis://127.0.0.1:1'],
+        '--session-store redis needs SESSION_KEY: a secret shared by every replica',
+      ],
+      [['--user-rate', '10'], '--user-rate must be BURST/PER_SECOND with both above 0, e.g. 10/1, got "10"'],
       [['--port', 'eighty'], '--port must be a whole number >= 0, got "eighty"'],
       [['--kubeconfig', '/nonexistent/kubeconfig'], 'cannot load kubeconfig /nonexistent/kubeconfig'],
       [['--bogus'], "Unknown option '--bogus'"],
