@@ -156,6 +156,7 @@ spec:
     const r = await chat('hi\n', ['chat', '-f', 'evil.yaml'], { 'evil.yaml': hostile });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('bot: red \ufffdbell \ufffdevil\ufffd ok\n');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no control character may be printed
     expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
   });
 });

@@ -31,6 +31,7 @@ const PAD = ' '.repeat(BOT.length);
  */
 export function printable(text: string): string {
   return stripVTControlCharacters(text).replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
     /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g,
     '\ufffd',
   );

@@ -22,6 +22,7 @@ export {
 } from './intents.ts';
 export {
   type IssueSummary,
+  STATUS_ISSUE_BYTES,
   STATUS_ISSUE_LIMIT,
   summarize,
   type ValidationStatus,

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { contextWith, exampleChatbot, exampleSender } from './fixtures.ts';
 import {
   type Issue,
+  STATUS_ISSUE_BYTES,
   STATUS_ISSUE_LIMIT,
   summarize,
   validateChatbot,
@@ -120,5 +121,24 @@ describe('the validator’s output', () => {
       '2 errors; first: spec.channel: Chatbot channel and sender must be defined; ' +
         'spec.definition.dialogs[0].elements[1].buttons.message: Button message must not be empty',
     );
+  });
+});
+
+describe('validationStatus within the status’s byte budget', () => {
+  it('lists errors first and as many issues as fit 64 KiB; the rest are counted', () => {
+    const long = (severity: 'Error' | 'Warning', i: number) => ({
+      severity,
+      code: severity === 'Error' ? 'UnknownDialog' : 'UnreachableDialog',
+      path: `spec.definition.dialogs[${i}]`,
+      message: 'm'.repeat(4000),
+      hint: 'h'.repeat(4000),
+    });
+    const issues = [...Array.from({ length: 30 }, (_, i) => long('Warning', i)), long('Error', 99)];
+    const status = validationStatus(issues);
+    expect(status.issues[0]!.severity).toBe('Error');
+    expect(JSON.stringify(status.issues).length).toBeLessThanOrEqual(STATUS_ISSUE_BYTES + 2);
+    expect(status.issues.length + (status.omitted ?? 0)).toBe(31);
+    expect(status.omitted).toBeGreaterThan(0);
+    expect(status).toMatchObject({ errors: 1, warnings: 30, summary: '1/30' });
   });
 });

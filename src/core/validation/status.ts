@@ -52,17 +52,19 @@ export function validationStatus(
           ...issues.filter((i) => i.severity === 'Error'),
           ...issues.filter((i) => i.severity !== 'Error'),
         ].slice(0, max);
-  let bytes = 0;
-  const fits = listed.findIndex((i) => (bytes += JSON.stringify(i).length) > maxBytes);
-  if (fits >= 0) {
+  if (bytesOf(listed) > maxBytes) {
     // Too many bytes: errors first again, and as many as fit.
     const ordered = [
       ...listed.filter((i) => i.severity === 'Error'),
       ...listed.filter((i) => i.severity !== 'Error'),
     ];
-    bytes = 0;
-    const cut = ordered.findIndex((i) => (bytes += JSON.stringify(i).length) > maxBytes);
-    listed = ordered.slice(0, cut);
+    listed = [];
+    let bytes = 0;
+    for (const i of ordered) {
+      bytes += JSON.stringify(i).length;
+      if (bytes > maxBytes) break;
+      listed.push(i);
+    }
   }
   return {
     errors,
@@ -71,6 +73,13 @@ export function validationStatus(
     issues: listed,
     ...(issues.length > listed.length ? { omitted: issues.length - listed.length } : {}),
   };
+}
+
+/** The JSON bytes (UTF-16 units) of a list of issues, about what the status holds. */
+function bytesOf(issues: readonly Issue[]): number {
+  let n = 0;
+  for (const i of issues) n += JSON.stringify(i).length;
+  return n;
 }
 
 /** How many errors a condition message names by location. */

@@ -1,8 +1,8 @@
 // status and qr: read a chatbot (and its Sender) and show them.
 import { entryLink } from '../../../runtime/channels/entry.ts';
 import { oneName, parseCommand } from '../args.ts';
-import { printable } from '../conversation.ts';
 import type { Context } from '../context.ts';
+import { printable } from '../conversation.ts';
 import { PluginError } from '../errors.ts';
 import { formatStatus } from '../format-status.ts';
 import { HELP } from '../help.ts';
