@@ -78,6 +78,7 @@ bench: deps k8s-binaries ## Benchmarks, with figures and ratios against a baseli
 	npm run bench
 	npm run bench:operator
 	npm run bench:runtime
+	npm run bench:limits
 
 ##@ Run
 .PHONY: run

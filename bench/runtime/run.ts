@@ -608,14 +608,7 @@ async function setUp() {
   cp = await startControlPlane({ keepDir: process.env.BENCH_KEEP_DIR === '1' });
   log(`control plane ${cp.server} (dir ${cp.dir})`);
   cpPids = Object.values(controlPlanePids());
-  // The CRD files only (crds/ may also hold a kustomization.yaml, which is not an object).
-  const crds = readdirSync(join(REPO_ROOT, 'crds'))
-    .map((f) => join(REPO_ROOT, 'crds', f))
-    .filter(
-      (f) => /\.ya?ml$/.test(f) && /^kind:\s*CustomResourceDefinition\s*$/m.test(readFileSync(f, 'utf8')),
-    );
-  await cp.kubectl(['apply', '--server-side', ...crds.flatMap((f) => ['-f', f])]);
-  await cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+  await cp.installCrds();
   await cp.kubectl(['create', 'namespace', NAMESPACE]);
   const kc = new KubeConfig();
   kc.loadFromFile(cp.kubeconfigPath);

@@ -26,6 +26,9 @@ export interface ControlPlaneOptions {
   keepDir?: boolean;
   /** How long to wait for /readyz. */
   startTimeoutMs?: number;
+  /** More flags for etcd and kube-apiserver (a benchmark's larger etcd quota, say). */
+  etcdArgs?: string[];
+  apiserverArgs?: string[];
 }
 
 export interface ControlPlane {
@@ -35,6 +38,11 @@ export interface ControlPlane {
   readonly token: string;
   /** Runs the built kubectl against this control plane. */
   kubectl(args: string[], input?: string): Promise<{ stdout: string; stderr: string }>;
+  /**
+   * Installs the CRDs of crds/ and resolves once Chatbots and Senders can be listed (a new CRD
+   * answers 429 "storage is (re)initializing" until its watch cache is ready).
+   */
+  installCrds(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -160,6 +168,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`,
         '--unsafe-no-fsync=true',
         '--log-level=warn',
+        ...(opts.etcdArgs ?? []),
       ],
       join(dir, 'etcd.log'),
     );
@@ -182,6 +191,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
         '--enable-priority-and-fairness=false',
         '-v=1',
+        ...(opts.apiserverArgs ?? []),
       ],
       join(dir, 'kube-apiserver.log'),
     );
@@ -220,19 +230,33 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     );
 
     let stopped = false;
+    const kubectl = (args: string[], input?: string) => {
+      const p = run(join(binDir, 'kubectl'), [`--kubeconfig=${kubeconfigPath}`, ...args], {
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      if (input !== undefined) {
+        p.child.stdin?.end(input);
+      }
+      return p;
+    };
     return {
       server,
       kubeconfigPath,
       dir,
       token,
-      kubectl: (args, input) => {
-        const p = run(join(binDir, 'kubectl'), [`--kubeconfig=${kubeconfigPath}`, ...args], {
-          maxBuffer: 64 * 1024 * 1024,
-        });
-        if (input !== undefined) {
-          p.child.stdin?.end(input);
+      kubectl,
+      installCrds: async () => {
+        await kubectl(['apply', '--server-side', '-k', join(REPO_ROOT, 'crds')]);
+        await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+        for (let i = 0; ; i++) {
+          try {
+            await kubectl(['get', 'chatbots,senders', '--all-namespaces']);
+            return;
+          } catch (err) {
+            if (i > 100) throw err;
+            await new Promise((r) => setTimeout(r, 200));
+          }
         }
-        return p;
       },
       stop: async () => {
         if (stopped) return;

@@ -17,6 +17,7 @@ import {
   waitForChatbot,
   waitForDecision,
   waitForEvent,
+  waitForSenderCondition,
 } from '../support/operator.ts';
 
 const MIN = 60_000;
@@ -29,6 +30,12 @@ const bot = botYaml;
 const lease = senderLease;
 
 const isState = (s: string) => (cb: Chatbot) => cb.status?.state === s;
+
+/**
+ * Waits past the current second: creationTimestamps have whole seconds, and two Senders of one
+ * address created in the same second are ordered by namespace/name (the ownership rule's tie-break).
+ */
+const laterSecond = () => new Promise((r) => setTimeout(r, 1100));
 
 describe('one active chatbot per sender', () => {
   const { managers, run } = operatorsPerTest();
@@ -138,6 +145,7 @@ describe('one active chatbot per sender', () => {
     await run(ns1, { clock, namespaces: [ns1, ns2], podNamespace: ns1 });
     await apply(ns1, `${sender('team-a', '+385911234576')}---\n${bot('a', { sender: 'team-a' })}`);
     await waitForChatbot(ns1, 'a', isState('Active'), 'A Active in ns1');
+    await laterSecond(); // creationTimestamps have whole seconds: B's Sender is younger, not tied
     // Tenant B declares A's number and activates a bot on it later (a greater claim).
     await apply(ns2, `${sender('copy', '+385911234576')}---\n${bot('b', { sender: 'copy' })}`);
     const refused = await eventually(
@@ -190,6 +198,7 @@ describe('one active chatbot per sender', () => {
     );
     await apply(ns1, `${granting}---\n${bot('a', { sender: 'team-a' })}`);
     await waitForChatbot(ns1, 'a', isState('Active'), 'A Active in ns1');
+    await laterSecond();
     await apply(
       ns2,
       `${sender('team-b', '+385911234575')}---\n${bot('b', { sender: 'team-b', state: 'Inactive', takeover: '{mode: Immediate}' })}`,
@@ -206,16 +215,7 @@ describe('one active chatbot per sender', () => {
         ? true
         : undefined,
     );
-    await eventually(
-      async () => {
-        const granted = JSON.parse(await kubectl(['get', 'sender', 'team-b', '-n', ns2, '-o', 'json']));
-        return granted.status?.conditions?.find(
-          (c: { type: string; status: string; reason: string }) =>
-            c.type === 'Accepted' && c.status === 'True' && c.reason === 'Granted',
-        );
-      },
-      { what: 'team-b Accepted (Granted)' },
-    );
+    await waitForSenderCondition(ns2, 'team-b', { type: 'Accepted', status: 'True', reason: 'Granted' });
   });
 
   it.each([

@@ -8,18 +8,7 @@ let cp: ControlPlane | undefined;
 export async function setup(project: TestProject) {
   const t0 = Date.now();
   cp = await startControlPlane({ keepDir: process.env.KEEP_CONTROL_PLANE === '1' });
-  await cp.kubectl(['apply', '--server-side', '-k', 'crds/']);
-  await cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
-  // A new CRD answers 429 "storage is (re)initializing" until its watch cache is ready.
-  for (let i = 0; ; i++) {
-    try {
-      await cp.kubectl(['get', 'chatbots,senders', '--all-namespaces']);
-      break;
-    } catch (err) {
-      if (i > 100) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  await cp.installCrds();
   console.log(`control plane ${cp.server} ready in ${Date.now() - t0} ms (dir ${cp.dir})`);
   project.provide('kubeconfig', cp.kubeconfigPath);
   project.provide('controlPlaneDir', cp.dir);

@@ -9,7 +9,7 @@ import type { Chatbot } from '../../src/api/schema.ts';
 import { FIXTURES, loadFixture } from '../fixtures/whatsapp/index.ts';
 import { apply, eventually, kubeconfigPath, kubectl, newNamespace } from '../support/cluster.ts';
 import { type FakeGraph, startFakeGraph } from '../support/fake-graph.ts';
-import { getChatbot, waitForChatbot } from '../support/operator.ts';
+import { getChatbot, waitForChatbot, waitForSenderCondition } from '../support/operator.ts';
 import {
   httpGet,
   killAllOperators,
@@ -142,6 +142,8 @@ describe('one owner per number: tenant B cannot hijack tenant A’s WhatsApp num
     await whatsappSecret(a, 'wa', { token: 'token-of-a', appSecret: 'secret-of-a' });
     await apply(a, `${waSender('wa')}---\n${greeter('support', 'wa', 'Hello from A')}`);
     await waitForChatbot(a, 'support', (c) => c.status?.state === 'Active', 'A Active');
+    // Past A's second (creationTimestamps have whole seconds; a tie is ordered by namespace/name).
+    await new Promise((r) => setTimeout(r, 1100));
     // B (edit role in its namespace): a Sender with A's number, its own Secret, an Active bot later.
     await whatsappSecret(b, 'wa', { token: 'token-of-b', appSecret: 'secret-of-b' });
     await apply(b, `${waSender('wa')}---\n${greeter('hijack', 'wa', 'Hello from B')}`);
@@ -157,16 +159,11 @@ describe('one owner per number: tenant B cannot hijack tenant A’s WhatsApp num
     expect(stalled.status?.conditions?.find((c) => c.type === 'Stalled')?.message).toContain(
       `belongs to namespace ${a}`,
     );
-    await eventually(
-      async () => {
-        const senderB = JSON.parse(await kubectl(['get', 'sender', 'wa', '-n', b, '-o', 'json']));
-        return senderB.status?.conditions?.find(
-          (c: { type: string; status: string; reason: string }) =>
-            c.type === 'Accepted' && c.status === 'False' && c.reason === 'AddressOwnedElsewhere',
-        );
-      },
-      { what: 'B’s Sender refused (Accepted=False)' },
-    );
+    await waitForSenderCondition(b, 'wa', {
+      type: 'Accepted',
+      status: 'False',
+      reason: 'AddressOwnedElsewhere',
+    });
 
     // Meta's webhook for A's number, signed with A's app secret: A's bot answers with A's token.
     const hi = metaJson(webhook([{ from: CUSTOMER, text: 'hi', id: wamid() }]));

@@ -183,6 +183,24 @@ export async function senderLease(namespace: string, address: string) {
   return kubeConfig().makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace, name });
 }
 
+/** Waits until the Sender has a condition of this type, status and reason; resolves with it. */
+export function waitForSenderCondition(
+  namespace: string,
+  name: string,
+  want: { type: string; status: 'True' | 'False'; reason: string },
+): Promise<{ type: string; status: string; reason: string; message: string }> {
+  return eventually(
+    async () => {
+      const s = JSON.parse(await kubectl(['get', 'sender', name, '-n', namespace, '-o', 'json']));
+      return (s.status?.conditions ?? []).find(
+        (c: { type: string; status: string; reason: string }) =>
+          c.type === want.type && c.status === want.status && c.reason === want.reason,
+      );
+    },
+    { what: `Sender ${namespace}/${name} ${want.type}=${want.status} (${want.reason})` },
+  );
+}
+
 export async function getChatbot(namespace: string, name: string): Promise<Chatbot> {
   const api = kubeConfig().makeApiClient(CustomObjectsApi);
   return (await api.getNamespacedCustomObject({
