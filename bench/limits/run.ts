@@ -34,31 +34,52 @@ const log = (m: string) => console.log(`[bench:limits] ${m}`);
 let cp: ControlPlane | undefined;
 const children: ChildProcess[] = [];
 
-function spawnMain(
-  main: string,
-  args: string[],
-  ready: string,
-): Promise<{ child: ChildProcess; line: Record<string, unknown> }> {
+interface Proc {
+  child: ChildProcess;
+  /** The log line it was ready with. */
+  line: Record<string, unknown>;
+  /** Resolves with the first log line (already written or to come) whose msg is this. */
+  logged(msg: string): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+function spawnMain(main: string, args: string[], ready: string): Promise<Proc> {
   const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (const l of buf.split('\n').slice(0, -1)) {
-        try {
-          const j = JSON.parse(l) as Record<string, unknown>;
-          if (j.msg === ready) resolve({ child, line: j });
-        } catch {}
-      }
-      buf = buf.slice(buf.lastIndexOf('\n') + 1);
-    });
-    child.once('exit', (c) => reject(new Error(`${main} exited (${c})`)));
+  const lines: Record<string, unknown>[] = [];
+  const waiters: (() => void)[] = [];
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    for (const l of buf.split('\n').slice(0, -1)) {
+      try {
+        lines.push(JSON.parse(l) as Record<string, unknown>);
+      } catch {}
+    }
+    buf = buf.slice(buf.lastIndexOf('\n') + 1);
+    for (const w of waiters.splice(0)) w();
   });
+  const logged = (msg: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const check = () => {
+        const hit = lines.find((l) => l.msg === msg);
+        if (hit) resolve(hit);
+        else if (child.exitCode !== null) reject(new Error(`${main} exited before "${msg}"`));
+        else waiters.push(check);
+      };
+      check();
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return logged(ready).then((line) => ({ child, line, logged, stop }));
 }
 
 async function metrics(port: number): Promise<string> {
@@ -119,17 +140,19 @@ function httpBot(name: string, sender: string, definition: unknown, extra: Recor
 
 /** A definition of dialogs of texts, just under the 1 MiB limit. */
 function largestDefinition(tag: string) {
-  const dialogs: { name: string; elements: { text: string }[] }[] = [];
+  const dialogs: { name: string; elements: ({ text: string } | { goTo: string })[] }[] = [];
   const text = 'x'.repeat(1000);
-  let size = 100;
-  for (let d = 0; size + 4200 < DEFINITION_MAX_BYTES; d++) {
-    dialogs.push({
-      name: `d${d}`,
-      elements: Array.from({ length: 4 }, (_, e) => ({ text: `${tag} ${d}.${e} ${text}` })),
-    });
-    size += 4100;
-  }
-  dialogs[0]!.elements.push({ goTo: 'd1' } as never);
+  const dialog = (d: number) => ({
+    name: `d${d}`,
+    elements: [
+      ...Array.from({ length: 4 }, (_, e) => ({ text: `${tag} ${d}.${e} ${text}` })),
+      { goTo: `d${d + 1}` },
+    ],
+  });
+  const one = JSON.stringify(dialog(99_999)).length + 1;
+  // 64 bytes of headroom for the redeploys' tags; the last dialog ends the chain.
+  while ((dialogs.length + 1) * one + 100 < DEFINITION_MAX_BYTES - 64) dialogs.push(dialog(dialogs.length));
+  dialogs.at(-1)!.elements.pop();
   return { startDialog: 'd0', dialogs };
 }
 
@@ -157,7 +180,6 @@ async function main() {
   );
   const rt = await spawnMain('src/runtime/main.ts', [...common, '--port', '0'], 'runtime serving');
   const healthPort = rt.line.healthPort as number;
-  const opPort = op.line.port as number;
   const kc = new KubeConfig();
   kc.loadFromFile(cp.kubeconfigPath);
   const api = kc.makeApiClient(CustomObjectsApi);
@@ -183,13 +205,8 @@ async function main() {
   const t = performance.now();
   createIntentMatcher(intents);
   const onLoopMs = performance.now() - t;
-  const trained = (async () => {
-    for (;;) {
-      const m = await metrics(healthPort);
-      if (/chatbot_runtime_intent_trainings_total\{result="ok"\} [1-9]/.test(m)) return;
-      await sleep(200);
-    }
-  })();
+  // Its log line, not /metrics: each scrape resets the event-loop delay window being measured.
+  const trained = rt.logged('intent matcher trained');
   const bot = httpBot('topics', 'web', {
     startDialog: 'welcome',
     dialogs: [
@@ -240,17 +257,24 @@ async function main() {
   );
   await api.deleteNamespacedCustomObject({ ...GROUP, plural: 'chatbots', name: 'topics' });
 
-  // ---- 2. sizes
+  // ---- 2. sizes, on fresh processes (the training above left its marks on both heaps)
+  await Promise.all([op.stop(), rt.stop()]);
+  const op2 = await spawnMain(
+    'src/operator/main.ts',
+    [...common, '--leader-elect', 'false'],
+    'health and metrics server listening',
+  );
+  const rt2 = await spawnMain('src/runtime/main.ts', [...common, '--port', '0'], 'runtime serving');
   const heap = async (port: number, prefix: string) =>
     metric(await metrics(port), `${prefix}_nodejs_heap_size_used_bytes`);
   const snapshot = async (label: string) => {
     await sleep(10_000);
     return {
       label,
-      op: procMem(op.child.pid).rss,
-      opHeap: await heap(opPort, 'chatbot_operator'),
-      rt: procMem(rt.child.pid).rss,
-      rtHeap: await heap(healthPort, 'chatbot_runtime'),
+      op: procMem(op2.child.pid).rss,
+      opHeap: await heap(op2.line.port as number, 'chatbot_operator'),
+      rt: procMem(rt2.child.pid).rss,
+      rtHeap: await heap(rt2.line.healthPort as number, 'chatbot_runtime'),
     };
   };
   const rows = [await snapshot('no bots (baseline)')];
@@ -293,6 +317,7 @@ async function main() {
   const allActive = async (revs: number) => {
     for (;;) {
       const states = await Promise.all(names.map(async (n) => (await getBot(n)).status?.state));
+      if (states.includes('Invalid')) throw new Error('a bot is Invalid: see its status.validation');
       if (states.every((s) => s === 'Active') && (await revisionsOf()) >= names.length * revs) return;
       await sleep(2000);
     }

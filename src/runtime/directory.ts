@@ -210,8 +210,13 @@ export class Directory {
     const plain = compileBot(data.definition);
     if (!plain.usesIntents)
       return { bot: compileBot(data.definition, { trained: NO_MATCHER }), sessionTimeoutMs };
+    const started = performance.now();
     const trained: TrainedMatcher = await this.opts.workers.train(plain.intents).then(
-      (matcher) => ({ matcher, failed: false }),
+      (matcher) => {
+        const seconds = Math.round((performance.now() - started) / 100) / 10;
+        this.opts.logger.info({ namespace, revision: name, seconds }, 'intent matcher trained');
+        return { matcher, failed: false };
+      },
       (err: unknown) => {
         this.opts.logger.warn({ namespace, revision: name, err: String(err) }, 'intent matcher not trained');
         return { matcher: undefined, failed: true };

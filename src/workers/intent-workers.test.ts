@@ -47,4 +47,13 @@ describe('IntentWorkers', () => {
     await waiting;
     await expect(workers.train(intents)).rejects.toThrow(/closed/);
   });
+
+  it('an idle worker is stopped (its memory given back) and the next job starts a new one', async () => {
+    workers = new IntentWorkers({ idleMs: 50 });
+    await workers.train(intents);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((workers as unknown as { worker?: unknown }).worker).toBeUndefined();
+    const again = await workers.train(intents);
+    expect(again.match('where is my parcel')?.intent).toBe('order_status');
+  });
 });

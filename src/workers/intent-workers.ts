@@ -19,6 +19,11 @@ export interface IntentWorkersOptions {
   maxHeapMb?: number;
   /** Called with the result of each job: ok, or failed (for metrics). */
   onJob?: (kind: WorkerJob['kind'], ok: boolean, seconds: number) => void;
+  /**
+   * A worker idle this long is stopped, and its heap given back (a training leaves hundreds of MiB
+   * that V8 keeps); the next job starts a new one. Default 30 s.
+   */
+  idleMs?: number;
 }
 
 type Pending = {
@@ -43,6 +48,7 @@ export class IntentWorkers {
   private running: Pending | undefined;
   private nextId = 1;
   private closed = false;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: IntentWorkersOptions = {}) {}
 
@@ -72,6 +78,7 @@ export class IntentWorkers {
   /** Stops the worker; waiting and running jobs fail. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idleTimer);
     const failed = [...(this.running ? [this.running] : []), ...this.queue.splice(0)];
     this.running = undefined;
     for (const p of failed) p.reject(new Error('intent workers closed'));
@@ -94,7 +101,11 @@ export class IntentWorkers {
   private pump(): void {
     if (this.running || this.closed) return;
     const next = this.queue.shift();
-    if (!next) return;
+    if (!next) {
+      this.stopWhenIdle();
+      return;
+    }
+    clearTimeout(this.idleTimer);
     this.running = next;
     next.started = performance.now();
     this.spawn().postMessage(next.job);
@@ -110,6 +121,18 @@ export class IntentWorkers {
       else done.resolve(answer);
     }
     this.pump();
+  }
+
+  private stopWhenIdle(): void {
+    clearTimeout(this.idleTimer);
+    if (!this.worker) return;
+    this.idleTimer = setTimeout(() => {
+      const w = this.worker;
+      if (!w || this.running || this.queue.length > 0) return;
+      this.worker = undefined;
+      void w.terminate();
+    }, this.opts.idleMs ?? 30_000);
+    this.idleTimer.unref();
   }
 
   private spawn(): Worker {
