@@ -12,6 +12,7 @@
 // 2. Sizes: RSS and heap of both processes with no bots (baseline), then with BENCH_BOTS bots of a
 //    definition just under the 1 MiB limit, then after BENCH_REVISIONS - 1 redeploys of each
 //    (revisionHistoryLimit 10, redeploy.gracePeriod 0s: 10 kept revisions each, one serving).
+//    Both processes run with --max-old-space-size=384, as deploy/ runs them.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { createIntentMatcher } from '../../src/core/intents/index.ts';
@@ -44,9 +45,14 @@ interface Proc {
 }
 
 function spawnMain(main: string, args: string[], ready: string): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+  // As deploy/ runs them (NODE_OPTIONS there).
+  const child = spawn(process.execPath, ['--max-old-space-size=384', '--import', 'tsx', main, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'info',
+      ...(process.env.BENCH_HEAPSNAP ? { NODE_OPTIONS: '--heapsnapshot-signal=SIGUSR2' } : {}),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
@@ -275,6 +281,7 @@ async function main() {
       opHeap: await heap(op2.line.port as number, 'chatbot_operator'),
       rt: procMem(rt2.child.pid).rss,
       rtHeap: await heap(rt2.line.healthPort as number, 'chatbot_runtime'),
+      held: metric(await metrics(rt2.line.healthPort as number), 'chatbot_runtime_revisions_held'),
     };
   };
   const rows = [await snapshot('no bots (baseline)')];
@@ -345,10 +352,24 @@ async function main() {
     log(`redeploy ${r} of each bot done (${await revisionsOf()} ControllerRevisions)`);
   }
   rows.push(await snapshot(`${BOTS} bots at the size limit, ${REVISIONS} revisions each`));
+  if (process.env.BENCH_HEAPSNAP) {
+    // A heap snapshot collects garbage first: what the heap holds for good.
+    rt2.child.kill('SIGUSR2');
+    op2.child.kill('SIGUSR2');
+    rows.push(await snapshot('the same, after a heap snapshot (a full GC) of each process'));
+  }
   console.log(`\nmemory (RSS and used heap, MiB), settled 10 s after each phase`);
   console.log(
     table(
-      ['phase', 'operator RSS', 'operator heap', 'runtime RSS', 'runtime heap', 'runtime RSS / baseline'],
+      [
+        'phase',
+        'operator RSS',
+        'operator heap',
+        'runtime RSS',
+        'runtime heap',
+        'runtime RSS / baseline',
+        'revisions held by the runtime',
+      ],
       rows.map((r) => [
         r.label,
         fmt(mib(r.op)),
@@ -356,6 +377,7 @@ async function main() {
         fmt(mib(r.rt)),
         fmt(mib(r.rtHeap)),
         `${fmt(r.rt / rows[0]!.rt, 2)}x`,
+        r.held,
       ]),
     ),
   );

@@ -222,7 +222,7 @@ export class Directory {
         return { matcher: undefined, failed: true };
       },
     );
-    return { bot: compileBot(data.definition, { trained }), sessionTimeoutMs };
+    return { bot: plain.withMatcher(trained), sessionTimeoutMs };
   }
 
   /**

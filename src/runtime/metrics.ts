@@ -27,6 +27,16 @@ export class RuntimeMetrics {
     help: 'Open sessions in the session store (all replicas), as last counted.',
     registers: [this.registry],
   });
+  /** Set by the runtime: how many compiled revisions it holds. */
+  countRevisions: () => number = () => 0;
+  readonly revisionsHeld = new Gauge({
+    name: 'chatbot_runtime_revisions_held',
+    help: 'Compiled revisions held in memory (serving and draining ones, and any a message asked for).',
+    registers: [this.registry],
+    collect: () => {
+      this.revisionsHeld.set(this.countRevisions());
+    },
+  });
   readonly sessionsClosed = new Counter({
     name: 'chatbot_runtime_sessions_closed_total',
     help: 'Sessions closed, by reason (closeSession, drainDeadline, revisionGone).',

@@ -101,6 +101,7 @@ export class Runtime {
       metrics: this.metrics,
       logger: opts.logger,
     };
+    this.metrics.countRevisions = () => this.directory.compiledCount;
     this.conversations = new Conversations({
       ...deps,
       keys,

@@ -55,6 +55,8 @@ export interface CompiledBot {
   intentMatcher(): IntentMatcher | undefined;
   /** Whether training the matcher threw (bad intents); routes then match keywords only. */
   matcherFailed(): boolean;
+  /** The same bot (dialogs shared, not compiled again) with a matcher trained elsewhere. */
+  withMatcher(trained: TrainedMatcher): CompiledBot;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -166,37 +168,50 @@ export function compileBot(
   );
   const intents = usesIntents ? compileIntents(def.intents) : [];
   const language = options.language;
-  let matcher = options.trained?.matcher;
-  let trained = options.trained !== undefined;
-  let failed = options.trained?.failed ?? false;
-  const train = () => {
-    if (trained) return;
-    trained = true;
-    if (!usesIntents) return;
-    try {
-      matcher = createIntentMatcher(intents, language !== undefined ? { language } : {});
-    } catch {
-      failed = true;
-    }
-  };
   // An empty name is no name: startDialog "" starts at the first dialog, fallbackDialog "" is none.
-  const startDialog = optionalString(def.startDialog) || first;
-  const fallbackDialog = optionalString(def.fallbackDialog) || undefined;
-  return {
+  const parts: BotParts = {
     dialogs,
-    startDialog,
-    fallbackDialog,
+    startDialog: optionalString(def.startDialog) || first,
+    fallbackDialog: optionalString(def.fallbackDialog) || undefined,
     buttonCaptions,
     usesIntents,
-    intents: options.trained ? [] : intents,
     language,
-    intentMatcher() {
-      train();
-      return matcher;
-    },
-    matcherFailed() {
-      train();
-      return failed;
-    },
+  };
+  if (options.trained) return botWith(parts, options.trained);
+  // Trained here, synchronously, on first use (the CLI).
+  let lazy: TrainedMatcher | undefined;
+  const trainHere = (): TrainedMatcher => {
+    if (lazy) return lazy;
+    if (!usesIntents) {
+      lazy = { matcher: undefined, failed: false };
+      return lazy;
+    }
+    try {
+      lazy = {
+        matcher: createIntentMatcher(intents, language !== undefined ? { language } : {}),
+        failed: false,
+      };
+    } catch {
+      lazy = { matcher: undefined, failed: true };
+    }
+    return lazy;
+  };
+  return { ...botWith(parts, trainHere), intents };
+}
+
+type BotParts = Omit<CompiledBot, 'intents' | 'intentMatcher' | 'matcherFailed' | 'withMatcher'>;
+
+/**
+ * A compiled bot from its parts and its matcher (given, or trained on first use). Kept apart from
+ * compileBot so that a bot with a matcher trained elsewhere holds no training phrases.
+ */
+function botWith(parts: BotParts, matcher: TrainedMatcher | (() => TrainedMatcher)): CompiledBot {
+  const get = typeof matcher === 'function' ? matcher : () => matcher;
+  return {
+    ...parts,
+    intents: [],
+    intentMatcher: () => get().matcher,
+    matcherFailed: () => get().failed,
+    withMatcher: (trained) => botWith(parts, trained),
   };
 }
