@@ -197,19 +197,28 @@ export class Directory {
     return loading;
   }
 
+  /**
+   * Revisions read and compiled at once, at most: when many bots start serving together (a restart,
+   * a mass apply) their definitions, up to 1 MiB each, are not all in memory twice at the same time.
+   */
+  private static readonly LOADS_AT_ONCE = 4;
+  private loads = 0;
+  private readonly loadWaiters: (() => void)[] = [];
+
   private async load(namespace: string, name: string): Promise<ServedRevision | undefined> {
-    let raw: V1ControllerRevision;
+    while (this.loads >= Directory.LOADS_AT_ONCE) await new Promise<void>((r) => this.loadWaiters.push(r));
+    this.loads++;
+    let read: { plain: CompiledBot; sessionTimeoutMs: number } | undefined;
     try {
-      raw = await this.opts.clients.apps.readNamespacedControllerRevision({ namespace, name });
-    } catch (err) {
-      if (httpStatus(err) === 404) return undefined;
-      throw err;
+      read = await this.read(namespace, name);
+    } finally {
+      this.loads--;
+      this.loadWaiters.shift()?.();
     }
-    const data = (raw.data ?? {}) as { definition?: Definition; sessionTimeout?: string };
-    const sessionTimeoutMs = durationMs(data.sessionTimeout, '30m');
-    const plain = compileBot(data.definition);
-    if (!plain.usesIntents)
-      return { bot: compileBot(data.definition, { trained: NO_MATCHER }), sessionTimeoutMs };
+    if (!read) return undefined;
+    const { plain, sessionTimeoutMs } = read;
+    if (!plain.usesIntents) return { bot: plain.withMatcher(NO_MATCHER), sessionTimeoutMs };
+    // Trained in the worker thread (its own queue), outside the read slots.
     const started = performance.now();
     const trained: TrainedMatcher = await this.opts.workers.train(plain.intents).then(
       (matcher) => {
@@ -223,6 +232,22 @@ export class Directory {
       },
     );
     return { bot: plain.withMatcher(trained), sessionTimeoutMs };
+  }
+
+  /** Reads a ControllerRevision and compiles its definition (undefined: it does not exist). */
+  private async read(
+    namespace: string,
+    name: string,
+  ): Promise<{ plain: CompiledBot; sessionTimeoutMs: number } | undefined> {
+    let raw: V1ControllerRevision;
+    try {
+      raw = await this.opts.clients.apps.readNamespacedControllerRevision({ namespace, name });
+    } catch (err) {
+      if (httpStatus(err) === 404) return undefined;
+      throw err;
+    }
+    const data = (raw.data ?? {}) as { definition?: Definition; sessionTimeout?: string };
+    return { plain: compileBot(data.definition), sessionTimeoutMs: durationMs(data.sessionTimeout, '30m') };
   }
 
   /**
