@@ -46,15 +46,20 @@ interface Proc {
 
 function spawnMain(main: string, args: string[], ready: string): Promise<Proc> {
   // As deploy/ runs them (NODE_OPTIONS there).
-  const child = spawn(process.execPath, ['--max-old-space-size=384', '--import', 'tsx', main, ...args], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'info',
-      ...(process.env.BENCH_HEAPSNAP ? { NODE_OPTIONS: '--heapsnapshot-signal=SIGUSR2' } : {}),
+  const heapMb = process.env.BENCH_HEAP_MB ?? '384';
+  const child = spawn(
+    process.execPath,
+    [`--max-old-space-size=${heapMb}`, '--import', 'tsx', main, ...args],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'info',
+        ...(process.env.BENCH_HEAPSNAP ? { NODE_OPTIONS: '--heapsnapshot-signal=SIGUSR2' } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   children.push(child);
   const lines: Record<string, unknown>[] = [];
   const waiters: (() => void)[] = [];

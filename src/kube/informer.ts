@@ -82,8 +82,15 @@ export class ResilientInformer<T extends ApiObject> {
     // client-node fires 'connect' before it lists or watches, so only a successful start or
     // a delivered event resets the backoff.
     const t = opts.transform;
-    this.inner.on(ADD, (o) => this.delivered(() => this.each((h) => h.add?.(slim(o, t) as T))));
-    this.inner.on(UPDATE, (o) => this.delivered(() => this.each((h) => h.update?.(slim(o, t) as T))));
+    // Slimmed before any handler runs, and also when none listens: the cache keeps this object.
+    this.inner.on(ADD, (o) => {
+      slim(o, t);
+      this.delivered(() => this.each((h) => h.add?.(o as T)));
+    });
+    this.inner.on(UPDATE, (o) => {
+      slim(o, t);
+      this.delivered(() => this.each((h) => h.update?.(o as T)));
+    });
     this.inner.on(DELETE, (o) => this.delivered(() => this.each((h) => h.delete?.(o as T))));
     this.inner.on('error', (err) => this.onError(err));
   }

@@ -5,9 +5,10 @@
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { collectionPath } from '../../src/api/names.ts';
+import { collectionPath, REVISION_LABEL } from '../../src/api/names.ts';
 import type { Sender } from '../../src/api/schema.ts';
-import { listFn } from '../../src/kube/clients.ts';
+import { chatbotInformers } from '../../src/kube/chatbot-informers.ts';
+import { listFn, makeClients } from '../../src/kube/clients.ts';
 import { FakeClock } from '../../src/kube/clock.ts';
 import { ResilientInformer } from '../../src/kube/informer.ts';
 import type { Manager } from '../../src/operator/manager.ts';
@@ -221,6 +222,46 @@ describe('informers behind a connection that is cut', () => {
       expect(JSON.parse(served).metadata.managedFields.length).toBeGreaterThan(0);
     } finally {
       await informer.stop();
+    }
+  });
+
+  it('drops what a process never reads before caching, also with no handler listening (the runtime’s ControllerRevisions)', async () => {
+    const ns = await newNamespace('inf');
+    const kc = kubeConfig();
+    const informers = chatbotInformers(makeClients(kc, 'test'), {
+      namespaces: [ns],
+      leaseNamespace: ns,
+      logger: pino({ level: 'silent' }),
+      timers: new FakeClock('2026-11-29T12:00:00Z'),
+      withoutDefinitions: true,
+    });
+    await apply(
+      ns,
+      `${senderYaml('acme-whatsapp', '+385911234573')}---\n${botYaml('support', { state: 'Inactive' })}`,
+    );
+    await kubectl(
+      ['create', '-n', ns, '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'ControllerRevision',
+        metadata: { name: 'support-1', labels: { [REVISION_LABEL]: 'support' } },
+        revision: 1,
+        data: { definition: { dialogs: [{ name: 'w', elements: [{ text: 'a large definition' }] }] } },
+      }),
+    );
+    // No handler on either informer: what the cache keeps is all there is.
+    await Promise.all([informers.chatbots.start(), informers.revisions.start()]);
+    try {
+      const revision = await eventually(() => informers.revisions.get('support-1', ns), {
+        what: 'the revision cached',
+      });
+      expect(revision.revision).toBe(1);
+      expect(revision.data).toBeUndefined();
+      const bot = await eventually(() => informers.chatbots.get('support', ns), { what: 'the bot cached' });
+      expect(bot.spec.senderRef?.name).toBe('acme-whatsapp');
+      expect(bot.spec.definition).toBeUndefined();
+    } finally {
+      await Promise.all([informers.chatbots.stop(), informers.revisions.stop()]);
     }
   });
 });
