@@ -50,10 +50,11 @@ export interface Outcome {
   sessionClosed: boolean;
   /** The Sender the answering bot replies through (its own, which verified the message). */
   sender?: Sender;
-  /** Why nothing was answered, when nothing was. */
+  /**
+   * Why nothing was answered, when nothing was; `Unauthorized`: an open conversation the caller
+   * may not continue (see InboundMessage.continuation).
+   */
   dropped?: string;
-  /** An open conversation the caller may not continue (see InboundMessage.mayContinue). */
-  unauthorized?: boolean;
   /** Refused by the per-end-user rate limit: milliseconds until the next message is taken. */
   retryAfterMs?: number;
   /** With `continuation`: the token that continues the conversation, while it is open. */
@@ -103,12 +104,7 @@ export class Conversations {
         // Not this caller's conversation to continue: nothing changes, nothing is told.
         return {
           next: current,
-          result: {
-            replies: [],
-            sessionClosed: false,
-            unauthorized: true,
-            dropped: 'Unauthorized',
-          } as Outcome,
+          result: { replies: [], sessionClosed: false, dropped: 'Unauthorized' } as Outcome,
         };
       }
       const holder = directory.holderOf(leaseName);

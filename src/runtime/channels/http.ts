@@ -114,7 +114,7 @@ export function registerHttpChannel(app: FastifyInstance, deps: HttpChannelDeps)
         ...(name ? { attributes: { name } } : {}),
         ...(trusted ? {} : { continuation: { token } }),
       });
-      if (out.unauthorized) return refuse(reply);
+      if (out.dropped === 'Unauthorized') return refuse(reply);
       if (out.retryAfterMs !== undefined) return tooMany(reply, out.retryAfterMs);
       return {
         replies: out.replies,

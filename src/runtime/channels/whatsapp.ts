@@ -179,11 +179,11 @@ export class WhatsAppChannel {
     const first = mine[0];
     if (!first) return undefined;
     // One number, one address: the Senders of the first one's address (the others are misconfigured).
-    const address = first.sender.spec.address;
-    const same = mine.filter((v) => senderLeaseName(v.sender) === senderLeaseName(first.sender));
+    const leaseName = senderLeaseName(first.sender);
+    const same = mine.filter((v) => senderLeaseName(v.sender) === leaseName);
     return {
-      address,
-      leaseName: senderLeaseName(first.sender),
+      address: first.sender.spec.address,
+      leaseName,
       verified: new Map(same.map((v) => [objectKey(v.sender), v.sender])),
       creds: new Map(same.map((v) => [objectKey(v.sender), v.creds])),
       // Which Meta app's copy this is: a message another app also delivers is handled once per app.
