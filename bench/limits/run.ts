@@ -13,11 +13,18 @@
 //    definition just under the 1 MiB limit, then after BENCH_REVISIONS - 1 redeploys of each
 //    (revisionHistoryLimit 10, redeploy.gracePeriod 0s: 10 kept revisions each, one serving).
 //    Both processes run with --max-old-space-size=384, as deploy/ runs them.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { createIntentMatcher } from '../../src/core/intents/index.ts';
 import { DEFINITION_MAX_BYTES } from '../../src/core/validation/index.ts';
-import { type ControlPlane, REPO_ROOT, startControlPlane } from '../../src/devcluster/control-plane.ts';
+import { type ControlPlane, startControlPlane } from '../../src/devcluster/control-plane.ts';
+import { httpBotObject, largestIntents } from '../../test/support/http-bot.ts';
+import {
+  killAllOperators,
+  metricSum,
+  scrapeMetrics,
+  spawnOperator,
+  spawnRuntime,
+} from '../../test/support/process.ts';
 import { fmt, mib, sleep, table } from '../proc.ts';
 import { procMem } from '../runtime/lib.ts';
 
@@ -33,73 +40,32 @@ const GROUP = { group: 'chatbots.dev', version: 'v1alpha1', namespace: NS };
 const log = (m: string) => console.log(`[bench:limits] ${m}`);
 
 let cp: ControlPlane | undefined;
-const children: ChildProcess[] = [];
 
-interface Proc {
-  child: ChildProcess;
-  /** The log line it was ready with. */
-  line: Record<string, unknown>;
-  /** Resolves with the first log line (already written or to come) whose msg is this. */
-  logged(msg: string): Promise<Record<string, unknown>>;
-  stop(): Promise<void>;
-}
+/** The operator and the runtime as deploy/ runs them (its NODE_OPTIONS), logging at info. */
+const nodeOptions = [
+  `--max-old-space-size=${process.env.BENCH_HEAP_MB ?? '384'}`,
+  ...(process.env.BENCH_HEAPSNAP ? ['--heapsnapshot-signal=SIGUSR2'] : []),
+].join(' ');
 
-function spawnMain(main: string, args: string[], ready: string): Promise<Proc> {
-  // As deploy/ runs them (NODE_OPTIONS there).
-  const heapMb = process.env.BENCH_HEAP_MB ?? '384';
-  const child = spawn(
-    process.execPath,
-    [`--max-old-space-size=${heapMb}`, '--import', 'tsx', main, ...args],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'info',
-        ...(process.env.BENCH_HEAPSNAP ? { NODE_OPTIONS: '--heapsnapshot-signal=SIGUSR2' } : {}),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+async function start(which: 'operator' | 'runtime', args: string[]) {
+  const env = { NODE_OPTIONS: nodeOptions, LOG_LEVEL: 'info' };
+  const p =
+    which === 'operator'
+      ? spawnOperator(args, { name: which, env })
+      : spawnRuntime(args, { name: which, env });
+  const ready = await p.waitForLog(
+    which === 'operator' ? 'health and metrics server listening' : 'runtime serving',
+    60_000,
   );
-  children.push(child);
-  const lines: Record<string, unknown>[] = [];
-  const waiters: (() => void)[] = [];
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    for (const l of buf.split('\n').slice(0, -1)) {
-      try {
-        lines.push(JSON.parse(l) as Record<string, unknown>);
-      } catch {}
-    }
-    buf = buf.slice(buf.lastIndexOf('\n') + 1);
-    for (const w of waiters.splice(0)) w();
-  });
-  const logged = (msg: string) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const check = () => {
-        const hit = lines.find((l) => l.msg === msg);
-        if (hit) resolve(hit);
-        else if (child.exitCode !== null) reject(new Error(`${main} exited before "${msg}"`));
-        else waiters.push(check);
-      };
-      check();
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  return logged(ready).then((line) => ({ child, line, logged, stop }));
+  const stop = async () => {
+    p.kill('SIGTERM');
+    await p.exited;
+  };
+  return { proc: p, healthPort: (which === 'operator' ? ready.port : ready.healthPort) as number, stop };
 }
 
-async function metrics(port: number): Promise<string> {
-  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-}
-const metric = (text: string, name: string) => {
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : Number.NaN;
-};
+const metrics = (port: number) => scrapeMetrics(port);
+const metric = (text: string, name: string) => metricSum(text, name) ?? Number.NaN;
 
 /** /healthz latencies (ms) and event-loop delay figures over a window that ends when `until` resolves. */
 async function watch(healthPort: number, until: Promise<unknown>) {
@@ -135,19 +101,7 @@ async function watch(healthPort: number, until: Promise<unknown>) {
   };
 }
 
-const intents = Array.from({ length: 200 }, (_, i) => ({
-  name: `topic_${i}`,
-  trainingPhrases: Array.from({ length: 200 }, (_, j) => `w${i} p${j} q${(i * 7 + j) % 13}`),
-}));
-
-function httpBot(name: string, sender: string, definition: unknown, extra: Record<string, unknown> = {}) {
-  return {
-    apiVersion: 'chatbots.dev/v1alpha1',
-    kind: 'Chatbot',
-    metadata: { name },
-    spec: { channel: 'Http', senderRef: { name: sender }, state: 'Active', ...extra, definition },
-  };
-}
+const intents = largestIntents();
 
 /** A definition of dialogs of texts, just under the 1 MiB limit. */
 function largestDefinition(tag: string) {
@@ -184,13 +138,9 @@ async function main() {
     '--health-port',
     '0',
   ];
-  const op = await spawnMain(
-    'src/operator/main.ts',
-    [...common, '--leader-elect', 'false'],
-    'health and metrics server listening',
-  );
-  const rt = await spawnMain('src/runtime/main.ts', [...common, '--port', '0'], 'runtime serving');
-  const healthPort = rt.line.healthPort as number;
+  const op = await start('operator', [...common, '--leader-elect', 'false']);
+  const rt = await start('runtime', [...common, '--port', '0']);
+  const { healthPort } = rt;
   const kc = new KubeConfig();
   kc.loadFromFile(cp.kubeconfigPath);
   const api = kc.makeApiClient(CustomObjectsApi);
@@ -217,8 +167,8 @@ async function main() {
   createIntentMatcher(intents);
   const onLoopMs = performance.now() - t;
   // Its log line, not /metrics: each scrape resets the event-loop delay window being measured.
-  const trained = rt.logged('intent matcher trained');
-  const bot = httpBot('topics', 'web', {
+  const trained = rt.proc.waitForLog('intent matcher trained', 300_000);
+  const bot = httpBotObject('topics', 'web', {
     startDialog: 'welcome',
     dialogs: [
       {
@@ -270,30 +220,26 @@ async function main() {
 
   // ---- 2. sizes, on fresh processes (the training above left its marks on both heaps)
   await Promise.all([op.stop(), rt.stop()]);
-  const op2 = await spawnMain(
-    'src/operator/main.ts',
-    [...common, '--leader-elect', 'false'],
-    'health and metrics server listening',
-  );
-  const rt2 = await spawnMain('src/runtime/main.ts', [...common, '--port', '0'], 'runtime serving');
+  const op2 = await start('operator', [...common, '--leader-elect', 'false']);
+  const rt2 = await start('runtime', [...common, '--port', '0']);
   const heap = async (port: number, prefix: string) =>
     metric(await metrics(port), `${prefix}_nodejs_heap_size_used_bytes`);
   const snapshot = async (label: string) => {
     await sleep(10_000);
     return {
       label,
-      op: procMem(op2.child.pid).rss,
-      opHeap: await heap(op2.line.port as number, 'chatbot_operator'),
-      rt: procMem(rt2.child.pid).rss,
-      rtHeap: await heap(rt2.line.healthPort as number, 'chatbot_runtime'),
-      held: metric(await metrics(rt2.line.healthPort as number), 'chatbot_runtime_revisions_held'),
+      op: procMem(op2.proc.pid).rss,
+      opHeap: await heap(op2.healthPort, 'chatbot_operator'),
+      rt: procMem(rt2.proc.pid).rss,
+      rtHeap: await heap(rt2.healthPort, 'chatbot_runtime'),
+      held: metric(await metrics(rt2.healthPort), 'chatbot_runtime_revisions_held'),
     };
   };
   const rows = [await snapshot('no bots (baseline)')];
   const names = Array.from({ length: BOTS }, (_, i) => `big-${i}`);
   const t0 = performance.now();
   for (const name of names) {
-    const body = httpBot(name, 'web', largestDefinition(`${name} r0`), {
+    const body = httpBotObject(name, 'web', largestDefinition(`${name} r0`), {
       revisionHistoryLimit: 10,
       redeploy: { gracePeriod: '0s' },
       state: name === names[0] ? 'Active' : 'Inactive',
@@ -359,8 +305,8 @@ async function main() {
   rows.push(await snapshot(`${BOTS} bots at the size limit, ${REVISIONS} revisions each`));
   if (process.env.BENCH_HEAPSNAP) {
     // A heap snapshot collects garbage first: what the heap holds for good.
-    rt2.child.kill('SIGUSR2');
-    op2.child.kill('SIGUSR2');
+    rt2.proc.kill('SIGUSR2');
+    op2.proc.kill('SIGUSR2');
     rows.push(await snapshot('the same, after a heap snapshot (a full GC) of each process'));
   }
   console.log(`\nmemory (RSS and used heap, MiB), settled 10 s after each phase`);
@@ -391,7 +337,7 @@ async function main() {
 try {
   await main();
 } finally {
-  for (const c of children) c.kill('SIGTERM');
+  await killAllOperators();
   await sleep(1000);
   await cp?.stop();
 }

@@ -9,6 +9,7 @@ import type { Chatbot } from '../../src/api/schema.ts';
 import { FIXTURES, loadFixture } from '../fixtures/whatsapp/index.ts';
 import { apply, eventually, kubeconfigPath, kubectl, newNamespace } from '../support/cluster.ts';
 import { type FakeGraph, startFakeGraph } from '../support/fake-graph.ts';
+import { httpBotObject, largestIntents } from '../support/http-bot.ts';
 import { getChatbot, waitForChatbot, waitForSenderCondition } from '../support/operator.ts';
 import {
   httpGet,
@@ -283,74 +284,53 @@ function rawRedis(port: number, command: string): Promise<string> {
   });
 }
 
-/** 200 intents of 200 short phrases (about 0.6 MB of definition): the largest kind of bot served. */
+/** A bot routing by 200 intents of 200 short phrases (about 0.6 MB of definition). */
 function bigIntentBot(name: string, sender: string): string {
-  const intents = Array.from({ length: 200 }, (_, i) => ({
-    name: `topic_${i}`,
-    trainingPhrases: Array.from({ length: 200 }, (_, j) => `w${i} p${j} q${(i * 7 + j) % 13}`),
-  }));
-  const bot = {
-    apiVersion: 'chatbots.dev/v1alpha1',
-    kind: 'Chatbot',
-    metadata: { name },
-    spec: {
-      channel: 'Http',
-      senderRef: { name: sender },
-      state: 'Active',
-      definition: {
-        startDialog: 'welcome',
-        dialogs: [
-          {
-            name: 'welcome',
-            elements: [
-              {
-                route: {
-                  intents: [
-                    { intent: 'topic_1', goTo: 'one' },
-                    { intent: 'topic_2', goTo: 'two' },
-                  ],
-                  otherwise: 'none',
-                },
+  return JSON.stringify(
+    httpBotObject(name, sender, {
+      startDialog: 'welcome',
+      dialogs: [
+        {
+          name: 'welcome',
+          elements: [
+            {
+              route: {
+                intents: [
+                  { intent: 'topic_1', goTo: 'one' },
+                  { intent: 'topic_2', goTo: 'two' },
+                ],
+                otherwise: 'none',
               },
-            ],
-          },
-          { name: 'one', elements: [{ text: 'Topic one.' }] },
-          { name: 'two', elements: [{ text: 'Topic two.' }] },
-          { name: 'none', elements: [{ text: 'No topic.' }] },
-        ],
-        intents,
-      },
-    },
-  };
-  return JSON.stringify(bot);
+            },
+          ],
+        },
+        { name: 'one', elements: [{ text: 'Topic one.' }] },
+        { name: 'two', elements: [{ text: 'Topic two.' }] },
+        { name: 'none', elements: [{ text: 'No topic.' }] },
+      ],
+      intents: largestIntents(),
+    }),
+  );
 }
 
 /** userInput saves a 4096-character answer; 60 texts of 819 `{{a}}` each would render 201 MB. */
 function amplificationBot(name: string, sender: string): string {
   const big = '{{a}}'.repeat(819);
-  return JSON.stringify({
-    apiVersion: 'chatbots.dev/v1alpha1',
-    kind: 'Chatbot',
-    metadata: { name },
-    spec: {
-      channel: 'Http',
-      senderRef: { name: sender },
-      state: 'Active',
-      definition: {
-        startDialog: 'welcome',
-        dialogs: [
-          {
-            name: 'welcome',
-            elements: [
-              { text: 'Say something long.' },
-              { userInput: { saveAs: 'a' } },
-              ...Array.from({ length: 60 }, () => ({ text: big })),
-            ],
-          },
-        ],
-      },
-    },
-  });
+  return JSON.stringify(
+    httpBotObject(name, sender, {
+      startDialog: 'welcome',
+      dialogs: [
+        {
+          name: 'welcome',
+          elements: [
+            { text: 'Say something long.' },
+            { userInput: { saveAs: 'a' } },
+            ...Array.from({ length: 60 }, () => ({ text: big })),
+          ],
+        },
+      ],
+    }),
+  );
 }
 
 describe('bounded work per message, and intent training that never blocks the runtime', () => {

@@ -120,3 +120,26 @@ ${extra}  definition:
       trainingPhrases: ${phrases(OPENING_HOURS)}
 `;
 }
+
+/** A Chatbot as an object (for `kubectl create -f -` of large bots, and API clients): Http, Active. */
+export function httpBotObject(
+  name: string,
+  sender: string,
+  definition: unknown,
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    apiVersion: 'chatbots.dev/v1alpha1',
+    kind: 'Chatbot',
+    metadata: { name },
+    spec: { channel: 'Http', senderRef: { name: sender }, state: 'Active', ...extra, definition },
+  };
+}
+
+/** 200 intents of 200 short phrases each: about the largest intent training a bot may need (8 M units). */
+export function largestIntents(): { name: string; trainingPhrases: string[] }[] {
+  return Array.from({ length: 200 }, (_, i) => ({
+    name: `topic_${i}`,
+    trainingPhrases: Array.from({ length: 200 }, (_, j) => `w${i} p${j} q${(i * 7 + j) % 13}`),
+  }));
+}

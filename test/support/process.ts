@@ -67,7 +67,10 @@ const OPERATOR_ENV = [
 ];
 
 /** Starts `node --import tsx src/operator/main.ts ...args` from the repository root. */
-export function spawnOperator(args: string[], opts: { name?: string } = {}): OperatorProcess {
+export function spawnOperator(
+  args: string[],
+  opts: { name?: string; env?: Record<string, string> } = {},
+): OperatorProcess {
   return spawnMain(OPERATOR_MAIN, args, opts);
 }
 
